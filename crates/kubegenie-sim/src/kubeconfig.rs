@@ -1,0 +1,1 @@
+//! Writing and merging kubeconfig contexts for simulated clusters.

@@ -1,0 +1,24 @@
+//! Simulated Kubernetes clusters that speak the real Kubernetes HTTP API.
+//!
+//! No real cluster exists on development machines or in CI, so every KubeGenie capability is
+//! tested, demonstrated and benchmarked against these. A [`SimCluster`] is an HTTP(S) server on
+//! 127.0.0.1 that behaves as kube-apiserver does for the operations KubeGenie and its users
+//! perform: discovery, CRUD, the four patch types, watch, subresources, CRDs, Table output,
+//! `Status` errors and RBAC. The installed `kubectl`, the kube-rs client and the Python
+//! `kubernetes` client are the judges of its fidelity.
+//!
+//! Production code paths never depend on this crate.
+
+pub mod auth;
+pub mod builtin;
+pub mod catalog;
+pub mod convert;
+pub mod discovery;
+pub mod error;
+pub mod kubeconfig;
+pub mod openapi;
+pub mod patch;
+pub mod selector;
+pub mod table;
+pub mod tls;
+pub mod validation;

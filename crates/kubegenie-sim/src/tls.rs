@@ -1,0 +1,1 @@
+//! TLS for simulated clusters: a self-signed CA and a server certificate for 127.0.0.1/localhost.
