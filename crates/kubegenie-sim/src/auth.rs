@@ -2,9 +2,9 @@
 //! Role/ClusterRole/RoleBinding/ClusterRoleBinding objects), plus the access-review APIs.
 
 use crate::error::{ApiError, Result};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use serde_json::Value;
 
 /// An authenticated user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,10 @@ pub struct Authenticator {
 impl Authenticator {
     /// An authenticator; with `anonymous`, requests without a token are `system:anonymous`.
     pub fn new(anonymous: bool) -> Self {
-        Self { tokens: HashMap::new(), anonymous }
+        Self {
+            tokens: HashMap::new(),
+            anonymous,
+        }
     }
 
     /// Registers a token for a user.
@@ -36,8 +39,15 @@ impl Authenticator {
     /// The user of an `Authorization` header value (or none), or 401.
     pub fn authenticate(&self, header: Option<&str>) -> Result<User> {
         match header.and_then(|h| h.strip_prefix("Bearer ")) {
-            Some(t) => self.tokens.get(t.trim()).cloned().ok_or_else(ApiError::unauthorized),
-            None if self.anonymous => Ok(User { name: "system:anonymous".into(), groups: vec!["system:unauthenticated".into()] }),
+            Some(t) => self
+                .tokens
+                .get(t.trim())
+                .cloned()
+                .ok_or_else(ApiError::unauthorized),
+            None if self.anonymous => Ok(User {
+                name: "system:anonymous".into(),
+                groups: vec!["system:unauthenticated".into()],
+            }),
             None => Err(ApiError::unauthorized()),
         }
     }
@@ -78,4 +88,26 @@ pub trait RbacSource {
 pub fn authorize(user: &User, _attrs: &Attributes, _rbac: &dyn RbacSource) -> Result<()> {
     let _ = user;
     Ok(())
+}
+
+/// Bootstrap policy (interim: cluster-admin and view only).
+pub fn bootstrap_policy() -> Vec<Value> {
+    vec![
+        serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cluster-admin"},
+            "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}, {"nonResourceURLs": ["*"], "verbs": ["*"]}]}),
+        serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "view"},
+            "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]}]}),
+    ]
+}
+
+/// SelfSubjectAccessReview (interim: always allowed).
+pub fn self_subject_access_review(_user: &User, review: &Value, _rbac: &dyn RbacSource) -> Value {
+    let mut r = review.clone();
+    r["status"] = serde_json::json!({"allowed": true});
+    r
+}
+
+/// SelfSubjectRulesReview (interim).
+pub fn self_subject_rules_review(_user: &User, _ns: &str, _rbac: &dyn RbacSource) -> Value {
+    serde_json::json!({"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "status": {"resourceRules": [], "nonResourceRules": [], "incomplete": false}})
 }

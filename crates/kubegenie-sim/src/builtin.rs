@@ -26,5 +26,28 @@ pub fn builtin_types() -> Vec<ResourceType> {
     );
     crd.short_names = vec!["crd".into(), "crds".into()];
     crd.subresources = vec!["status".into()];
-    vec![ns, pods, cm, deploy, crd]
+    let mut svc = ResourceType::builtin("", "v1", "Service", "services", true);
+    svc.subresources = vec!["status".into()];
+    let mut node = ResourceType::builtin("", "v1", "Node", "nodes", false);
+    node.subresources = vec!["status".into()];
+    let sa = ResourceType::builtin("", "v1", "ServiceAccount", "serviceaccounts", true);
+    let ev = ResourceType::builtin("", "v1", "Event", "events", true);
+    let rs = ResourceType::builtin("apps", "v1", "ReplicaSet", "replicasets", true);
+    let lease = ResourceType::builtin("coordination.k8s.io", "v1", "Lease", "leases", true);
+    let r = "rbac.authorization.k8s.io";
+    let cr = ResourceType::builtin(r, "v1", "ClusterRole", "clusterroles", false);
+    let crb = ResourceType::builtin(r, "v1", "ClusterRoleBinding", "clusterrolebindings", false);
+    let ro = ResourceType::builtin(r, "v1", "Role", "roles", true);
+    let rb = ResourceType::builtin(r, "v1", "RoleBinding", "rolebindings", true);
+    let mut ssar = ResourceType::builtin(
+        "authorization.k8s.io",
+        "v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        false,
+    );
+    ssar.verbs = vec!["create".into()];
+    vec![
+        ns, node, pods, svc, cm, sa, ev, deploy, rs, crd, lease, cr, crb, ro, rb, ssar,
+    ]
 }

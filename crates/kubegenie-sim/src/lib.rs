@@ -22,3 +22,18 @@ pub mod selector;
 pub mod table;
 pub mod tls;
 pub mod validation;
+
+mod config;
+mod controllers;
+mod crd;
+mod defaults;
+mod handlers;
+mod object;
+mod request;
+mod seed;
+mod server;
+mod state;
+mod store;
+
+pub use config::{SimConfig, SimUser, random_token};
+pub use server::{SimCluster, SimError};

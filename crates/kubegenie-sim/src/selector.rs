@@ -15,7 +15,9 @@ impl LabelSelector {
     pub fn parse(s: &str) -> Result<Self> {
         let mut reqs = Vec::new();
         for part in s.split(',').filter(|p| !p.trim().is_empty()) {
-            let (k, v) = part.split_once('=').ok_or_else(|| ApiError::bad_request(format!("unable to parse requirement: {part}")))?;
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| ApiError::bad_request(format!("unable to parse requirement: {part}")))?;
             reqs.push((k.trim().to_string(), v.trim_start_matches('=').trim().to_string()));
         }
         Ok(Self { reqs })
@@ -28,7 +30,9 @@ impl LabelSelector {
 
     /// Whether `labels` (an object's `metadata.labels`) match.
     pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
-        self.reqs.iter().all(|(k, v)| labels.and_then(|l| l.get(k)).and_then(Value::as_str) == Some(v.as_str()))
+        self.reqs
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)).and_then(Value::as_str) == Some(v.as_str()))
     }
 
     /// The selector of a `metav1.LabelSelector` object (`matchLabels`, `matchExpressions`).
@@ -54,7 +58,9 @@ impl FieldSelector {
     pub fn parse(s: &str, _rt: &ResourceType) -> Result<Self> {
         let mut reqs = Vec::new();
         for part in s.split(',').filter(|p| !p.trim().is_empty()) {
-            let (k, v) = part.split_once('=').ok_or_else(|| ApiError::bad_request(format!("invalid selector: '{part}'")))?;
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| ApiError::bad_request(format!("invalid selector: '{part}'")))?;
             reqs.push((k.trim().to_string(), v.trim_start_matches('=').trim().to_string()));
         }
         Ok(Self { reqs })
@@ -70,6 +76,16 @@ impl FieldSelector {
 
     /// The name required by `metadata.name=X`, if any (single-object get/watch).
     pub fn name_equals(&self) -> Option<&str> {
-        self.reqs.iter().find(|(k, _)| k == "metadata.name").map(|(_, v)| v.as_str())
+        self.reqs
+            .iter()
+            .find(|(k, _)| k == "metadata.name")
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl std::fmt::Display for LabelSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.reqs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        write!(f, "{}", parts.join(","))
     }
 }

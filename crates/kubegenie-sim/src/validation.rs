@@ -15,3 +15,20 @@ pub fn validate_object(_rt: &ResourceType, _obj: &Value) -> Result<()> {
 pub fn unknown_fields(_rt: &ResourceType, _obj: &Value) -> Vec<String> {
     Vec::new()
 }
+
+/// 400 for unknown fields under fieldValidation=Strict.
+pub fn strict_decoding_error(rt: &ResourceType, paths: &[String]) -> crate::error::ApiError {
+    let list: Vec<String> = paths.iter().map(|p| format!("unknown field \"{p}\"")).collect();
+    crate::error::ApiError::bad_request(format!(
+        "{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}",
+        rt.kind,
+        rt.version,
+        rt.kind,
+        list.join(", ")
+    ))
+}
+
+/// Warning texts for unknown fields.
+pub fn unknown_field_warnings(paths: &[String]) -> Vec<String> {
+    paths.iter().map(|p| format!("unknown field \"{p}\"")).collect()
+}
