@@ -104,6 +104,8 @@ pub fn verb(method: &Method, p: &ResourcePath, query: &Query) -> Result<&'static
             }
         }
         Method::POST => "create",
+        // Whole collections cannot be replaced or patched.
+        Method::PUT | Method::PATCH if p.name.is_none() => return Err(ApiError::method_not_allowed()),
         Method::PUT => "update",
         Method::PATCH => "patch",
         Method::DELETE => {
