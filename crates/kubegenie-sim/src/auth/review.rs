@@ -122,3 +122,13 @@ pub fn self_subject_rules_review(user: &User, namespace: &str, rbac: &dyn RbacSo
         "status": status,
     })
 }
+
+/// Answers a `SelfSubjectReview` (`kubectl auth whoami`): the user's name and groups.
+pub fn self_subject_review(user: &User) -> Value {
+    json!({
+        "kind": "SelfSubjectReview",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {},
+        "status": {"userInfo": {"username": user.name, "groups": user.groups}},
+    })
+}

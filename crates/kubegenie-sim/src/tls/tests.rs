@@ -207,3 +207,200 @@ fn server_config_offers_h2_and_http11() -> anyhow::Result<()> {
     ));
     Ok(())
 }
+
+/// The installed kubectl (Go's TLS stack, HTTP/2, kubeconfig loader) against the serving loop,
+/// a kubeconfig written by this crate, and the access-review answers. Skipped without kubectl.
+#[tokio::test]
+async fn kubectl_talks_to_the_tls_server_with_cert_and_token() -> anyhow::Result<()> {
+    use crate::auth::{self, Authenticator, RbacSource};
+    use crate::kubeconfig::{ContextEntry, merge_into};
+    use axum::routing::post;
+
+    if std::process::Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
+        eprintln!("kubectl not installed; skipping");
+        return Ok(());
+    }
+    struct Policy(Vec<Value>);
+    impl RbacSource for Policy {
+        fn cluster_roles(&self) -> Vec<Arc<Value>> {
+            self.0
+                .iter()
+                .filter(|o| o["kind"] == "ClusterRole")
+                .cloned()
+                .map(Arc::new)
+                .collect()
+        }
+        fn cluster_role_bindings(&self) -> Vec<Arc<Value>> {
+            self.0
+                .iter()
+                .filter(|o| o["kind"] == "ClusterRoleBinding")
+                .cloned()
+                .map(Arc::new)
+                .collect()
+        }
+        fn roles(&self, _: &str) -> Vec<Arc<Value>> {
+            Vec::new()
+        }
+        fn role_bindings(&self, _: &str) -> Vec<Arc<Value>> {
+            Vec::new()
+        }
+    }
+    use serde_json::Value;
+    let mut policy = auth::bootstrap_policy();
+    policy.push(auth::bind_user_to_cluster_role("reader", "view"));
+    let policy = Arc::new(Policy(policy));
+    let mut authn = Authenticator::new(false);
+    authn.add_token("read-only", crate::auth::User::new("reader", &[]));
+    let authn = Arc::new(authn);
+
+    let ssar = move |req: Request| {
+        let (policy, authn) = (policy.clone(), authn.clone());
+        async move {
+            let cert = req.extensions().get::<ClientCertIdentity>().map(|c| c.0.clone());
+            let header = req
+                .headers()
+                .get("authorization")
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string);
+            let http2 = req.version() == http::Version::HTTP_2;
+            let user = match authn.authenticate_request(header.as_deref(), cert.as_ref()) {
+                Ok(user) => user,
+                Err(e) => return axum::response::IntoResponse::into_response(e),
+            };
+            let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+                .await
+                .unwrap_or_default();
+            // kubectl posts protobuf; kube-apiserver takes both.
+            let review = auth::decode_review(&body)
+                .or_else(|| serde_json::from_slice(&body).ok())
+                .unwrap_or_default();
+            let mut out = auth::self_subject_access_review(&user, &review, policy.as_ref());
+            out["metadata"]["annotations"] = json!({"http2": http2.to_string()});
+            (http::StatusCode::CREATED, axum::Json(out)).into_response()
+        }
+    };
+    let version = || async {
+        axum::Json(json!({"major": "1", "minor": "33", "gitVersion": "v1.33.0", "platform": "linux/amd64"}))
+    };
+    let app = Router::new().route("/version", get(version)).route(
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        post(ssar),
+    );
+    use axum::response::IntoResponse;
+
+    let tls = TlsMaterial::generate()?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(serve(listener, Some(tls.server_config(true)), app, async move {
+        let _ = stopped.await;
+    }));
+
+    let dir = tempfile::tempdir()?;
+    let kubeconfig = dir.path().join("config");
+    let (cert, key) = tls.issue_client_cert("kubernetes-admin", &["system:masters"])?;
+    let base = ContextEntry {
+        server: format!("https://{addr}"),
+        ca_pem: Some(tls.ca_pem()),
+        ..ContextEntry::default()
+    };
+    let admin = ContextEntry {
+        name: "admin".into(),
+        client_cert_pem: Some(cert),
+        client_key_pem: Some(key),
+        ..base.clone()
+    };
+    let reader = ContextEntry {
+        name: "reader".into(),
+        token: Some("read-only".into()),
+        ..base
+    };
+    merge_into(&kubeconfig, &[admin, reader], Some("admin"))?;
+
+    let kubectl = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("kubectl");
+        cmd.arg("--kubeconfig").arg(&kubeconfig).args(args);
+        cmd.env("HOME", dir.path());
+        cmd
+    };
+    let run = |mut cmd: std::process::Command| {
+        tokio::task::spawn_blocking(move || {
+            cmd.output().map(|o| {
+                (
+                    String::from_utf8_lossy(&o.stdout).trim().to_string(),
+                    String::from_utf8_lossy(&o.stderr).to_string(),
+                )
+            })
+        })
+    };
+    let (out, err) = run(kubectl(&["version", "-o", "json"])).await??;
+    assert!(out.contains("v1.33.0"), "kubectl version: {out} {err}");
+    let (out, err) = run(kubectl(&["auth", "can-i", "delete", "/metrics"])).await??;
+    assert_eq!(out, "yes", "admin via client cert: {err}");
+    let (out, err) = run(kubectl(&[
+        "--context",
+        "reader",
+        "auth",
+        "can-i",
+        "get",
+        "/version",
+    ]))
+    .await??;
+    assert_eq!(out, "yes", "reader via token: {err}");
+    let (out, _) = run(kubectl(&[
+        "--context",
+        "reader",
+        "auth",
+        "can-i",
+        "get",
+        "/metrics",
+    ]))
+    .await??;
+    assert_eq!(out, "no");
+    // Go negotiates HTTP/2 through ALPN; the handler marked which protocol it saw.
+    let (_, err) = run(kubectl(&[
+        "--context",
+        "reader",
+        "auth",
+        "can-i",
+        "get",
+        "/version",
+        "-v=9",
+    ]))
+    .await??;
+    assert!(err.contains(r#"\"http2\":\"true\""#), "{err}");
+    // Resource checks: kubectl warns that discovery is missing here, but still asks the server.
+    let (out, err) = run(kubectl(&[
+        "--context",
+        "reader",
+        "auth",
+        "can-i",
+        "list",
+        "pods",
+        "-n",
+        "prod",
+    ]))
+    .await??;
+    assert_eq!(out, "yes", "{err}");
+    let (out, _) = run(kubectl(&[
+        "--context",
+        "reader",
+        "auth",
+        "can-i",
+        "delete",
+        "pods",
+        "-n",
+        "prod",
+    ]))
+    .await??;
+    assert_eq!(out, "no");
+
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(5), server).await??;
+    Ok(())
+}
