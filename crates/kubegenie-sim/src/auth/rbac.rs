@@ -311,10 +311,8 @@ pub(crate) fn rule_allows(attrs: &Attributes, rule: &Value) -> bool {
         return false;
     }
     if let Some(path) = &attrs.path {
-        return strings(rule, "nonResourceURLs").any(|u| match u.strip_suffix('*') {
-            _ if u == "*" || u == path => true,
-            Some(_) => path.starts_with(u.trim_end_matches('*')),
-            None => false,
+        return strings(rule, "nonResourceURLs").any(|u| {
+            u == "*" || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
         });
     }
     let group_ok = strings(rule, "apiGroups").any(|g| g == "*" || g == attrs.group);

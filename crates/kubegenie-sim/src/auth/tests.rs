@@ -329,6 +329,11 @@ fn can_i_answers_with_kube_reasons() {
     let admin = User::new("root", &["system:masters"]);
     let out = self_subject_access_review(&admin, &delete, &rbac);
     assert_eq!(out["status"], json!({"allowed": true}));
+    // kubectl auth whoami
+    assert_eq!(
+        self_subject_review(&admin)["status"]["userInfo"],
+        json!({"username": "root", "groups": ["system:masters", "system:authenticated"]})
+    );
 }
 
 #[test]

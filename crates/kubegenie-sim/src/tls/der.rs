@@ -38,15 +38,15 @@ fn read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     Some((tag, content, rest))
 }
 
-fn expect(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+fn expect_tag(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
     let (t, content, rest) = read(input)?;
     (t == tag).then_some((content, rest))
 }
 
 /// The subject of a DER certificate, or `None` if it is not a certificate.
 pub(crate) fn subject(cert: &[u8]) -> Option<Subject> {
-    let (certificate, _) = expect(cert, SEQUENCE)?;
-    let (tbs, _) = expect(certificate, SEQUENCE)?;
+    let (certificate, _) = expect_tag(cert, SEQUENCE)?;
+    let (tbs, _) = expect_tag(certificate, SEQUENCE)?;
     // tbsCertificate: [0] version (optional), serial, signature, issuer, validity, subject.
     let (tag, _, after_first) = read(tbs)?;
     let mut rest = if tag == CONTEXT_0 {
@@ -57,18 +57,18 @@ pub(crate) fn subject(cert: &[u8]) -> Option<Subject> {
     for _ in 0..3 {
         rest = read(rest)?.2;
     }
-    let (name, _) = expect(rest, SEQUENCE)?;
+    let (name, _) = expect_tag(rest, SEQUENCE)?;
     Some(parse_name(name))
 }
 
 fn parse_name(mut rdns: &[u8]) -> Subject {
     let mut subject = Subject::default();
-    while let Some((set, rest)) = expect(rdns, SET) {
+    while let Some((set, rest)) = expect_tag(rdns, SET) {
         rdns = rest;
         let mut attrs = set;
-        while let Some((attr, rest)) = expect(attrs, SEQUENCE) {
+        while let Some((attr, rest)) = expect_tag(attrs, SEQUENCE) {
             attrs = rest;
-            let Some((oid, value)) = expect(attr, OID) else {
+            let Some((oid, value)) = expect_tag(attr, OID) else {
                 continue;
             };
             let Some(text) = read(value).and_then(|(tag, content, _)| decode_string(tag, content)) else {
