@@ -545,7 +545,7 @@ current-context: prod
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("config");
         let mut e = entry("sim", "https://127.0.0.1:6443");
-        e.ca_pem = Some(crate::tls::TlsMaterial::generate()?.ca_pem());
+        e.ca_pem = Some(crate::tls::TlsMaterial::generate()?.ca_pem().to_string());
         e.token = Some("tok".into());
         e.namespace = Some("team-a".into());
         merge_into(&path, &[e], Some("sim"))?;

@@ -60,6 +60,8 @@ pub struct ClientCertIdentity(pub User);
 #[derive(Debug)]
 pub struct TlsMaterial {
     ca_cert: rcgen::Certificate,
+    // Kept as text so callers can borrow it (`Option<&str>` accessors, kubeconfig entries).
+    ca_pem: String,
     ca: Issuer<'static, KeyPair>,
     server_cert: rcgen::Certificate,
     server_key: KeyPair,
@@ -115,6 +117,7 @@ impl TlsMaterial {
         let plain_config = build_server_config(&ca_cert, &server_cert, &server_key, false)?;
         let client_auth_config = build_server_config(&ca_cert, &server_cert, &server_key, true)?;
         Ok(Self {
+            ca_pem: ca_cert.pem(),
             ca_cert,
             ca,
             server_cert,
@@ -125,8 +128,8 @@ impl TlsMaterial {
     }
 
     /// The CA certificate, PEM (for `certificate-authority-data`).
-    pub fn ca_pem(&self) -> String {
-        self.ca_cert.pem()
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
     }
 
     /// The CA certificate, DER (for `kube::Config::root_cert`).
@@ -157,7 +160,7 @@ impl TlsMaterial {
     /// A client certificate signed by the CA, as `(cert_pem, key_pem)`: CN becomes the user name
     /// and each organisation a group (`system:masters` for an admin), as kube-apiserver maps them.
     /// At most two organisations are supported.
-    pub fn issue_client_cert(&self, cn: &str, orgs: &[&str]) -> Result<(String, String), TlsError> {
+    pub fn issue_client_cert(&self, cn: &str, orgs: &[String]) -> Result<(String, String), TlsError> {
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         params.distinguished_name = client_subject(cn, orgs)?;
         params.key_usages = vec![
@@ -185,7 +188,7 @@ impl TlsMaterial {
 
 /// `CN=<cn>, O=<org>...`. rcgen keeps one value per attribute type, so the second organisation
 /// is written under a custom type with O's own OID (2.5.4.10): the DER is the same as two `O`s.
-fn client_subject(cn: &str, orgs: &[&str]) -> Result<DistinguishedName, TlsError> {
+fn client_subject(cn: &str, orgs: &[String]) -> Result<DistinguishedName, TlsError> {
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, cn);
     let types = [DnType::OrganizationName, DnType::CustomDnType(vec![2, 5, 4, 10])];
@@ -193,7 +196,7 @@ fn client_subject(cn: &str, orgs: &[&str]) -> Result<DistinguishedName, TlsError
         return Err(TlsError::TooManyOrganizations(orgs.len()));
     }
     for (ty, org) in types.into_iter().zip(orgs) {
-        dn.push(ty, *org);
+        dn.push(ty, org.as_str());
     }
     Ok(dn)
 }

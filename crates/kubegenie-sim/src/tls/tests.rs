@@ -103,7 +103,7 @@ async fn kube_client_trusts_the_ca_and_sends_its_token() -> anyhow::Result<()> {
 async fn client_certificate_identity_reaches_every_request() -> anyhow::Result<()> {
     let tls = TlsMaterial::generate()?;
     let server = start(Some(tls.server_config(true))).await?;
-    let (cert, key) = tls.issue_client_cert("jane", &["system:masters", "dev"])?;
+    let (cert, key) = tls.issue_client_cert("jane", &["system:masters".into(), "dev".into()])?;
     let auth = json!({"client-certificate-data": B64.encode(cert), "client-key-data": B64.encode(key)});
     let kube = client(server.addr, &tls, auth)?;
     for _ in 0..2 {
@@ -121,7 +121,7 @@ async fn client_certificate_identity_reaches_every_request() -> anyhow::Result<(
     );
     // A certificate from another CA is rejected at the handshake.
     let rogue_ca = TlsMaterial::generate()?;
-    let (cert, key) = rogue_ca.issue_client_cert("mallory", &["system:masters"])?;
+    let (cert, key) = rogue_ca.issue_client_cert("mallory", &["system:masters".into()])?;
     let auth = json!({"client-certificate-data": B64.encode(cert), "client-key-data": B64.encode(key)});
     let rogue = client(server.addr, &tls, auth)?;
     assert!(get_text(&rogue, "/whoami").await.is_err());
@@ -202,7 +202,7 @@ fn server_config_offers_h2_and_http11() -> anyhow::Result<()> {
     assert!(tls.server_key_pem().starts_with("-----BEGIN PRIVATE KEY-----"));
     assert!(identity_of_cert(tls.server_cert_der()).is_some_and(|id| id.0.name == "kube-apiserver"));
     assert!(matches!(
-        tls.issue_client_cert("x", &["a", "b", "c"]),
+        tls.issue_client_cert("x", &["a".into(), "b".into(), "c".into()]),
         Err(TlsError::TooManyOrganizations(3))
     ));
     Ok(())
@@ -303,10 +303,10 @@ async fn kubectl_talks_to_the_tls_server_with_cert_and_token() -> anyhow::Result
 
     let dir = tempfile::tempdir()?;
     let kubeconfig = dir.path().join("config");
-    let (cert, key) = tls.issue_client_cert("kubernetes-admin", &["system:masters"])?;
+    let (cert, key) = tls.issue_client_cert("kubernetes-admin", &["system:masters".into()])?;
     let base = ContextEntry {
         server: format!("https://{addr}"),
-        ca_pem: Some(tls.ca_pem()),
+        ca_pem: Some(tls.ca_pem().to_string()),
         ..ContextEntry::default()
     };
     let admin = ContextEntry {
