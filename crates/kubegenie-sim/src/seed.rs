@@ -24,14 +24,6 @@ pub fn create(st: &Arc<ClusterState>, obj: Value) -> Result<Value> {
     Ok(write::create(st, &rt, ns, obj, &Opts::internal("kube-apiserver"))?.obj)
 }
 
-/// A ClusterRoleBinding of a user to a ClusterRole.
-pub fn user_binding(user: &str, cluster_role: &str) -> Value {
-    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-        "metadata": {"name": format!("kubegenie-sim:{user}:{cluster_role}").replace(['@', ' '], "-")},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role},
-        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]})
-}
-
 /// A Ready node as a kubelet registers it.
 pub fn node(cfg: &SimConfig, index: usize) -> Value {
     let name = format!("{}-node-{index}", cfg.name);
@@ -87,7 +79,7 @@ pub fn seed(st: &Arc<ClusterState>) -> Result<()> {
     }
     for u in &st.config.users {
         if let Some(role) = &u.cluster_role {
-            create(st, user_binding(&u.name, role))?;
+            create(st, auth::bind_user_to_cluster_role(&u.name, role))?;
         }
     }
     create(

@@ -22,10 +22,6 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// The identity of a client certificate verified by the TLS layer, attached to each request.
-#[derive(Debug, Clone)]
-pub struct CertUser(pub User);
-
 /// The axum router of one cluster: every path goes through [`handle`].
 pub fn router(state: Arc<ClusterState>) -> axum::Router {
     axum::Router::new().fallback(handle).with_state(state)
@@ -43,20 +39,12 @@ async fn handle(State(st): State<Arc<ClusterState>>, req: Request) -> Response {
 }
 
 fn authenticate(st: &ClusterState, parts: &Parts) -> Result<User> {
-    if let Some(CertUser(u)) = parts.extensions.get::<CertUser>() {
-        return Ok(u.clone());
-    }
-    let header = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if header.is_none() && st.config.insecure_admin {
+    let cert = parts.extensions.get::<crate::tls::ClientCertIdentity>().map(|c| &c.0);
+    let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if header.is_none() && cert.is_none() && st.config.insecure_admin {
         return Ok(crate::server::admin_user());
     }
-    st.authn
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .authenticate(header)
+    st.authn.read().unwrap_or_else(|e| e.into_inner()).authenticate_request(header, cert)
 }
 
 async fn dispatch(st: &Arc<ClusterState>, parts: &Parts, body: Body) -> Result<Response> {
@@ -132,6 +120,7 @@ const VIRTUAL: &[&str] = &[
     "subjectaccessreviews",
     "localsubjectaccessreviews",
     "tokenreviews",
+    "selfsubjectreviews",
 ];
 
 async fn resource(
@@ -165,7 +154,7 @@ async fn resource(
     auth::authorize(user, &attrs, &**st)?;
     if VIRTUAL.contains(&rt.plural.as_str()) {
         let body = read_body(st, body).await?;
-        return subresource::review(st, user, &rt, p.namespace.as_deref(), &body);
+        return subresource::review(st, user, &rt, p.namespace.as_deref(), &parts.headers, &body);
     }
     if let Some(sub) = p.subresource.clone() {
         if !rt.has_subresource(&sub) {
@@ -271,6 +260,10 @@ pub(crate) fn decode_object(headers: &HeaderMap, body: &[u8]) -> Result<Value> {
             ApiError::bad_request(format!(
                 "the body of the request could not be decoded as JSON: {e}"
             ))
+        })?,
+        // kubectl >= 1.32 sends typed-client bodies as Kubernetes protobuf.
+        crate::auth::PROTOBUF_CONTENT_TYPE => crate::auth::decode_review(body).ok_or_else(|| {
+            ApiError::unsupported_media_type(mime, &["application/json", "application/yaml"])
         })?,
         "application/yaml" => serde_saphyr::from_slice(body).map_err(|e| {
             ApiError::bad_request(format!(

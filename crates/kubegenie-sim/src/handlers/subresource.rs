@@ -267,20 +267,16 @@ pub fn review(
     user: &User,
     rt: &ResourceType,
     ns: Option<&str>,
+    headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response> {
-    let mut req: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(format!(
-            "the body of the request could not be decoded as JSON: {e}"
-        ))
-    })?;
-    if !req.is_object() {
-        return Err(ApiError::bad_request(
-            "the body of the request must be a JSON object",
-        ));
-    }
+    let mut req = super::decode_object(headers, body)?;
     let out = match rt.plural.as_str() {
-        "selfsubjectaccessreviews" => auth::self_subject_access_review(user, &req, &**st),
+        "selfsubjectaccessreviews" => {
+            auth::validate_self_subject_access_review(&req)?;
+            auth::self_subject_access_review(user, &req, &**st)
+        }
+        "selfsubjectreviews" => auth::self_subject_review(user),
         "selfsubjectrulesreviews" => {
             let ns = req
                 .pointer("/spec/namespace")

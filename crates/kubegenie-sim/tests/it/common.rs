@@ -15,7 +15,7 @@ pub struct Sim {
 
 /// The configuration tests start clusters with.
 pub fn config(name: &str) -> SimConfig {
-    let mut cfg = SimConfig::named(name).http();
+    let mut cfg = SimConfig::named(name);
     cfg.watch_history = 64;
     cfg.bookmark_interval = Duration::from_millis(200);
     cfg.users.push(SimUser {
