@@ -2,6 +2,9 @@
 //! kind-specific rules (Invalid with field causes), and unknown-field detection for
 //! `fieldValidation`.
 
+pub mod field;
+pub mod names;
+
 use crate::catalog::ResourceType;
 use crate::error::Result;
 use serde_json::Value;
