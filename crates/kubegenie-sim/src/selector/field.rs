@@ -282,7 +282,10 @@ impl FieldSelector {
     pub fn matches(&self, obj: &Value) -> bool {
         self.terms.iter().all(|t| {
             let hit = if self.kind == FieldKind::Pod && t.field == "status.podIPs" {
-                pod_ips(obj).iter().any(|ip| *ip == t.value) || pod_ips(obj).join(",") == t.value
+                {
+                    let ips = pod_ips(obj);
+                    ips.contains(&t.value) || ips.join(",") == t.value
+                }
             } else {
                 self.value(obj, &t.field) == t.value
             };

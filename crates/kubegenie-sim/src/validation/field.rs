@@ -121,6 +121,11 @@ impl FieldErrors {
         );
     }
 
+    /// An error of another type with a value (`Too many`, ...), with its cause reason.
+    pub fn invalid_typed(&mut self, reason: &str, field: &str, type_: &str, value: Bad<'_>, detail: &str) {
+        self.push(reason, field, error_body(type_, Some(&value), detail));
+    }
+
     /// `field.Required`.
     pub fn required(&mut self, field: &str, detail: &str) {
         self.push(

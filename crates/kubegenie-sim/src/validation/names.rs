@@ -254,7 +254,8 @@ mod tests {
 
     #[test]
     fn syntax_checks_accept_and_reject_like_kube() {
-        let cases: &[(fn(&str) -> Vec<String>, &str, bool)] = &[
+        type Check = fn(&str) -> Vec<String>;
+        let cases: &[(Check, &str, bool)] = &[
             (is_qualified_name, "app", true),
             (is_qualified_name, "example.com/App_1", true),
             (is_qualified_name, "-x", false),
