@@ -141,7 +141,10 @@ impl SimCluster {
             .unwrap_or_else(|e| e.into_inner())
             .add_token(&user.token, user_of(user));
         if let Some(role) = &user.cluster_role {
-            seed::create(&self.state, crate::auth::bind_user_to_cluster_role(&user.name, role))?;
+            seed::create(
+                &self.state,
+                crate::auth::bind_user_to_cluster_role(&user.name, role),
+            )?;
         }
         Ok(())
     }

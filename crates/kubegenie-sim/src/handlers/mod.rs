@@ -39,12 +39,21 @@ async fn handle(State(st): State<Arc<ClusterState>>, req: Request) -> Response {
 }
 
 fn authenticate(st: &ClusterState, parts: &Parts) -> Result<User> {
-    let cert = parts.extensions.get::<crate::tls::ClientCertIdentity>().map(|c| &c.0);
-    let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let cert = parts
+        .extensions
+        .get::<crate::tls::ClientCertIdentity>()
+        .map(|c| &c.0);
+    let header = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     if header.is_none() && cert.is_none() && st.config.insecure_admin {
         return Ok(crate::server::admin_user());
     }
-    st.authn.read().unwrap_or_else(|e| e.into_inner()).authenticate_request(header, cert)
+    st.authn
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .authenticate_request(header, cert)
 }
 
 async fn dispatch(st: &Arc<ClusterState>, parts: &Parts, body: Body) -> Result<Response> {
