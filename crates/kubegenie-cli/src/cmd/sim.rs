@@ -1,9 +1,10 @@
 //! `kubegenie sim`: run N simulated clusters in the foreground and write their contexts into a
-//! kubeconfig, so kubectl and any other client can use them.
+//! kubeconfig, so kubectl and any other client can use them. Each cluster gets an admin
+//! context `sim-N` and a read-only context `sim-N-viewer` (a user bound to the `view` role).
 
 use anyhow::{Context, Result};
 use clap::Args;
-use kubegenie_sim::{SimCluster, SimConfig};
+use kubegenie_sim::{SimCluster, SimConfig, SimUser};
 use std::path::PathBuf;
 
 /// Options of `kubegenie sim`.
@@ -44,10 +45,16 @@ pub async fn run(args: SimArgs) -> Result<()> {
         if args.http {
             cfg = cfg.http();
         }
+        // A read-only user on every cluster, so RBAC denials can be tried at once.
+        let viewer = SimUser::with_role("viewer", "view");
+        cfg.users.push(viewer.clone());
         let c = SimCluster::start(cfg)
             .await
             .with_context(|| format!("cannot start cluster {name}"))?;
         c.write_kubeconfig(&path, &name, i == 1)
+            .with_context(|| format!("cannot write kubeconfig {}", path.display()))?;
+        let viewer_ctx = c.context(&format!("{name}-viewer"), Some(&viewer.token));
+        kubegenie_sim::kubeconfig::merge_into(&path, &[viewer_ctx], None)
             .with_context(|| format!("cannot write kubeconfig {}", path.display()))?;
         println!("{name}\t{}", c.url());
         clusters.push(c);
