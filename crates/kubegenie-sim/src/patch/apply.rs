@@ -5,7 +5,7 @@
 use super::MAX_DEPTH;
 use super::fields::{FieldSet, Walker, key_elem, path_string, value_elem};
 use super::managed::{
-    self, APPLY, BEFORE_FIRST_APPLY, Entry, UPDATE, encode, strip_ignored, without_managed_fields,
+    self, APPLY, BEFORE_FIRST_APPLY, Entry, Reset, UPDATE, encode, strip_ignored, without_managed_fields,
 };
 use super::merge_keys::{ListStrategy, Schema};
 use crate::catalog::ResourceType;
@@ -16,25 +16,43 @@ use std::collections::{HashMap, HashSet};
 /// The annotation of kubectl's client-side apply.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// See [`super::server_side_apply`].
+/// See [`super::server_side_apply_to`].
 pub fn server_side_apply(
     rt: &ResourceType,
     current: Option<&Value>,
     applied: &Value,
     manager: &str,
     force: bool,
+    subresource: Option<&str>,
 ) -> Result<Value> {
     validate_config(rt, applied)?;
     let schema = Schema::of(rt);
     let api_version = rt.api_version();
-    // With a status subresource, the main resource neither writes nor owns status.
-    let ignore_status = rt.status_is_subresource();
+    let subresource = subresource.filter(|s| !s.is_empty());
+    // With a status subresource, the main resource neither writes nor owns status, and the
+    // status subresource writes and owns nothing else.
+    let reset = match subresource {
+        Some("status") => Reset::AllButStatus,
+        _ if rt.status_is_subresource() => Reset::Status,
+        _ => Reset::Nothing,
+    };
     let mut config = strip_nulls(applied, 0);
-    if ignore_status && let Some(m) = config.as_object_mut() {
-        m.shift_remove("status");
+    if let Some(m) = config.as_object_mut() {
+        match reset {
+            Reset::Nothing => {}
+            Reset::Status => {
+                m.shift_remove("status");
+            }
+            Reset::AllButStatus => {
+                m.retain(|k, _| matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "status"));
+                if let Some(meta) = m.get_mut("metadata").and_then(Value::as_object_mut) {
+                    meta.retain(|k, _| k == "name" || k == "namespace");
+                }
+            }
+        }
     }
     let mut applied_set = Walker::new(schema, true).fields(&config)?;
-    strip_ignored(&mut applied_set, ignore_status);
+    strip_ignored(&mut applied_set, reset);
 
     let walker = Walker::new(schema, false);
     let live = current.map(without_managed_fields).unwrap_or_else(|| json!({}));
@@ -42,12 +60,12 @@ pub fn server_side_apply(
     if current.is_some() && entries.is_empty() {
         // Fields set before anyone applied belong to someone, so applying over them conflicts.
         let mut set = walker.fields(&live)?;
-        strip_ignored(&mut set, ignore_status);
+        strip_ignored(&mut set, reset);
         entries.push(Entry::new(BEFORE_FIRST_APPLY, UPDATE, &api_version, None, set));
     }
     let (last_set, last_time) = match entries
         .iter()
-        .position(|e| e.is(manager, APPLY, &api_version, None))
+        .position(|e| e.is(manager, APPLY, &api_version, subresource))
     {
         Some(i) => {
             let e = entries.remove(i);
@@ -67,9 +85,9 @@ pub fn server_side_apply(
 
     let cmp = walker.compare(&live, &merged)?;
     let mut changed = cmp.changed();
-    strip_ignored(&mut changed, ignore_status);
+    strip_ignored(&mut changed, reset);
     let mut removed = cmp.removed;
-    strip_ignored(&mut removed, ignore_status);
+    strip_ignored(&mut removed, reset);
     let mut conflicts = Vec::new();
     for e in &entries {
         for p in e.set.intersection(&changed).paths() {
@@ -87,7 +105,7 @@ pub fn server_side_apply(
         sync_last_applied(&live, &mut merged, applied);
     }
     let unchanged = merged == live && last_set == applied_set;
-    let mut mine = Entry::new(manager, APPLY, &api_version, None, applied_set);
+    let mut mine = Entry::new(manager, APPLY, &api_version, subresource, applied_set);
     if unchanged && last_time.is_some() {
         mine.time = last_time;
     }

@@ -121,6 +121,12 @@ impl FieldSet {
         node.children.remove(last.as_ref());
     }
 
+    /// Keeps only the top-level subtree `elem`.
+    pub fn retain_subtree(&mut self, elem: &str) {
+        self.member = false;
+        self.children.retain(|k, _| k == elem);
+    }
+
     /// Unmarks `path` as a member, keeping anything below it.
     pub fn remove_member<S: AsRef<str>>(&mut self, path: &[S]) {
         let mut node = self;

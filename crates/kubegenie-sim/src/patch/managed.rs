@@ -150,9 +150,20 @@ pub fn encode(obj: &mut Value, mut entries: Vec<Entry>) {
     );
 }
 
-/// Removes fields no manager may own: identity and server-set metadata, and `status` where it
-/// is written through its own subresource.
-pub fn strip_ignored(set: &mut FieldSet, ignore_status: bool) {
+/// The part of an object a write cannot change (kube-apiserver's reset fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    /// The write may change everything.
+    Nothing,
+    /// A write to the main resource of a type with a status subresource.
+    Status,
+    /// A write to the status subresource: only `status` changes.
+    AllButStatus,
+}
+
+/// Removes fields no manager may own: identity and server-set metadata, and what `reset`
+/// excludes.
+pub fn strip_ignored(set: &mut FieldSet, reset: Reset) {
     for f in ["apiVersion", "kind", "metadata"] {
         set.remove_member(&[field_elem(f)]);
     }
@@ -172,8 +183,10 @@ pub fn strip_ignored(set: &mut FieldSet, ignore_status: bool) {
         set.remove_member(&[meta.clone(), field_elem(f)]);
     }
     set.remove_subtree(&[meta, field_elem("managedFields")]);
-    if ignore_status {
-        set.remove_subtree(&[field_elem("status")]);
+    match reset {
+        Reset::Nothing => {}
+        Reset::Status => set.remove_subtree(&[field_elem("status")]),
+        Reset::AllButStatus => set.retain_subtree(&field_elem("status")),
     }
 }
 
@@ -240,9 +253,9 @@ pub fn record_update(old: Option<&Value>, new: &mut Value, manager: &str, subres
         return;
     };
     let mut changed = cmp.changed();
-    strip_ignored(&mut changed, false);
+    strip_ignored(&mut changed, Reset::Nothing);
     let mut removed = cmp.removed;
-    strip_ignored(&mut removed, false);
+    strip_ignored(&mut removed, Reset::Nothing);
     for e in entries.iter_mut() {
         e.set = e.set.difference(&changed).difference(&removed);
     }

@@ -157,7 +157,20 @@ pub fn server_side_apply(
     manager: &str,
     force: bool,
 ) -> Result<Value> {
-    apply::server_side_apply(rt, current, applied, manager, force)
+    apply::server_side_apply(rt, current, applied, manager, force, None)
+}
+
+/// [`server_side_apply`] through a subresource: with `Some("status")` only `status` is
+/// merged and owned, and the manager's entry records the subresource.
+pub fn server_side_apply_to(
+    rt: &ResourceType,
+    current: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    force: bool,
+    subresource: Option<&str>,
+) -> Result<Value> {
+    apply::server_side_apply(rt, current, applied, manager, force, subresource)
 }
 
 /// Records a non-apply write (`operation`: `Update`) by `manager` in `new`'s managedFields,

@@ -451,3 +451,34 @@ fn record_update_tracks_writers_and_caps_entries() {
     record_update(Some(&cur), &mut reset, "kubectl-edit", None);
     assert!(reset["metadata"].get("managedFields").is_none());
 }
+
+#[test]
+fn apply_through_the_status_subresource_owns_only_status() {
+    let live = ssa(
+        None,
+        &config(1, json!({"app": "web"}), nginx("n")),
+        "kubectl",
+        false,
+    )
+    .unwrap();
+    let mut cfg = config(9, json!({"app": "hijack"}), nginx("evil"));
+    cfg["status"] = json!({"replicas": 1, "conditions": [{"type": "Available", "status": "True"}]});
+    let out = server_side_apply_to(
+        &deployments(),
+        Some(&live),
+        &cfg,
+        "controller",
+        false,
+        Some("status"),
+    )
+    .unwrap();
+    assert_eq!(out["spec"], live["spec"]);
+    assert_eq!(out["metadata"]["labels"], json!({"app": "web"}));
+    assert_eq!(out["status"]["replicas"], 1);
+    let e = entry(&out, "controller", "Apply");
+    assert_eq!(e["subresource"], "status");
+    assert_eq!(
+        e["fieldsV1"],
+        json!({"f:status": {"f:conditions": {"k:{\"type\":\"Available\"}": {".": {}, "f:status": {}, "f:type": {}}}, "f:replicas": {}}})
+    );
+}

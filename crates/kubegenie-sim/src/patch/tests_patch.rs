@@ -441,3 +441,82 @@ fn strategic_merge_patch_errors() {
     }
     assert!(smp(&cur, json!({"spec": deep})).is_ok());
 }
+
+/// A tiny deterministic generator of hostile patches: directive keys, merge-keyed lists with
+/// and without keys, wrong types and nulls at every level.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+
+    fn value(&mut self, depth: u32) -> Value {
+        const KEYS: &[&str] = &[
+            "spec",
+            "template",
+            "containers",
+            "name",
+            "env",
+            "ports",
+            "containerPort",
+            "finalizers",
+            "metadata",
+            "labels",
+            "$patch",
+            "$retainKeys",
+            "$setElementOrder/containers",
+            "$deleteFromPrimitiveList/finalizers",
+            "$setElementOrder/env",
+            "strategy",
+            "type",
+            "volumes",
+        ];
+        const SCALARS: &[&str] = &["replace", "delete", "merge", "app", "nginx", "a", "b"];
+        match if depth == 0 { self.next(3) } else { self.next(6) } {
+            0 => Value::Null,
+            1 => json!(SCALARS[self.next(SCALARS.len() as u64) as usize]),
+            2 => json!(self.next(100)),
+            3 | 4 => {
+                let mut m = serde_json::Map::new();
+                for _ in 0..self.next(4) {
+                    let k = KEYS[self.next(KEYS.len() as u64) as usize];
+                    m.insert(k.to_string(), self.value(depth - 1));
+                }
+                Value::Object(m)
+            }
+            _ => Value::Array((0..self.next(4)).map(|_| self.value(depth - 1)).collect()),
+        }
+    }
+}
+
+#[test]
+fn hostile_patches_never_panic() {
+    let cur = deploy(json!([
+        {"name": "app", "image": "a", "env": [{"name": "A"}, {"value": "no-name"}], "ports": [{"containerPort": 1}]},
+        {"image": "nameless"}
+    ]));
+    let mut g = Gen(7);
+    for _ in 0..1000 {
+        let patch = json!({"spec": g.value(6), "metadata": g.value(3)});
+        let _ = smp(&cur, patch.clone());
+        let _ = apply_patch(
+            PatchType::Merge,
+            &deployments(),
+            &cur,
+            patch.to_string().as_bytes(),
+        );
+        let mut cfg = patch.clone();
+        cfg["apiVersion"] = json!("apps/v1");
+        cfg["kind"] = json!("Deployment");
+        if let Ok(out) = server_side_apply(&deployments(), Some(&cur), &cfg, "fuzz", g.next(2) == 0) {
+            let _ = server_side_apply(&deployments(), Some(&out), &cfg, "other", false);
+            let mut next = out.clone();
+            record_update(Some(&out), &mut next, "fuzz-update", None);
+        }
+    }
+}
