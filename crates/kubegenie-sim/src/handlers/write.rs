@@ -558,7 +558,7 @@ fn apply(
         return Ok(res);
     }
     let obj = commit(st, rt, nsv, name, opts, |cur| {
-        let new = patch::server_side_apply(rt, Some(cur), &applied, &opts.manager, opts.force)?;
+        let new = patch::server_side_apply_to(rt, Some(cur), &applied, &opts.manager, opts.force, sub)?;
         finish_update(st, rt, cur, new, sub, opts, false)
     })?;
     Ok(WriteResult {
