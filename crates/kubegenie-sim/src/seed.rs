@@ -63,7 +63,7 @@ pub fn node(cfg: &SimConfig, index: usize) -> Value {
 fn lease(node: &str) -> Value {
     json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
         "metadata": {"name": node, "namespace": "kube-node-lease"},
-        "spec": {"holderIdentity": node, "leaseDurationSeconds": 40, "renewTime": jiff::Timestamp::now().to_string()}})
+        "spec": {"holderIdentity": node, "leaseDurationSeconds": 40, "renewTime": object::format_micro_time(jiff::Timestamp::now())}})
 }
 
 /// Seeds a fresh cluster.
