@@ -27,6 +27,7 @@ pub mod table;
 pub mod tls;
 pub mod validation;
 
+mod clock;
 mod config;
 mod controllers;
 mod crd;
@@ -39,5 +40,6 @@ mod server;
 mod state;
 mod store;
 
+pub use clock::{SimClock, SimRng};
 pub use config::{SimConfig, SimUser, random_token};
 pub use server::{SimCluster, SimError};

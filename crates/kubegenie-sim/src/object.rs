@@ -93,11 +93,6 @@ pub fn owner_uids(obj: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-/// Now as RFC 3339 with second precision, as Kubernetes writes timestamps.
-pub fn now_rfc3339() -> String {
-    format_time(jiff::Timestamp::now())
-}
-
 /// A timestamp formatted as Kubernetes writes it (`2026-11-23T12:00:00Z`).
 pub fn format_time(t: jiff::Timestamp) -> String {
     let secs = t.as_second();
@@ -108,16 +103,6 @@ pub fn format_time(t: jiff::Timestamp) -> String {
 /// (`2026-11-23T12:00:00.123456Z`); clients parse it with that fixed layout.
 pub fn format_micro_time(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string()
-}
-
-/// Random suffix for `generateName`, from the same alphabet as apimachinery (no vowels).
-pub fn random_suffix(len: usize) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let bytes = uuid::Uuid::new_v4();
-    let bytes = bytes.as_bytes();
-    (0..len)
-        .map(|i| ALPHABET[bytes[i % 16] as usize % ALPHABET.len()] as char)
-        .collect()
 }
 
 #[cfg(test)]
