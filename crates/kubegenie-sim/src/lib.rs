@@ -22,6 +22,7 @@ pub mod error;
 pub mod kubeconfig;
 pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod selector;
 pub mod table;
 pub mod tls;
