@@ -8,12 +8,10 @@
 //! message is word for word what kube-apiserver sends, because users read it and tests compare it.
 
 mod bootstrap;
-mod proto;
 mod rbac;
 mod review;
 
 pub use bootstrap::{bind_user_to_cluster_role, bind_user_to_role, bootstrap_policy};
-pub use proto::{PROTOBUF_CONTENT_TYPE, decode_review};
 pub use review::{
     self_subject_access_review, self_subject_review, self_subject_rules_review,
     validate_self_subject_access_review,

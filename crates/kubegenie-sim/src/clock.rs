@@ -31,8 +31,18 @@ impl SimClock {
 
     /// A clock that reads `origin` now and runs at `speed`.
     pub fn starting_at(origin: jiff::Timestamp, speed: f64) -> Self {
-        let speed = if speed.is_finite() { speed.clamp(0.001, 100_000.0) } else { 1.0 };
-        Self { inner: Arc::new(Inner { origin_real: Instant::now(), origin, speed }) }
+        let speed = if speed.is_finite() {
+            speed.clamp(0.001, 100_000.0)
+        } else {
+            1.0
+        };
+        Self {
+            inner: Arc::new(Inner {
+                origin_real: Instant::now(),
+                origin,
+                speed,
+            }),
+        }
     }
 
     /// The clock's speed factor.
@@ -48,7 +58,10 @@ impl SimClock {
     /// The current simulated time.
     pub fn now(&self) -> jiff::Timestamp {
         let elapsed = jiff::SignedDuration::try_from(self.elapsed()).unwrap_or(jiff::SignedDuration::ZERO);
-        self.inner.origin.checked_add(elapsed).unwrap_or(self.inner.origin)
+        self.inner
+            .origin
+            .checked_add(elapsed)
+            .unwrap_or(self.inner.origin)
     }
 
     /// The real duration that `sim` of simulated time takes.
@@ -78,7 +91,9 @@ pub struct SimRng {
 impl SimRng {
     /// A generator from a seed.
     pub fn new(seed: u64) -> Self {
-        Self { state: seed ^ 0x9E37_79B9_7F4A_7C15 }
+        Self {
+            state: seed ^ 0x9E37_79B9_7F4A_7C15,
+        }
     }
 
     /// A generator derived from a seed and a label (e.g. an object's namespace/name), so each
@@ -125,7 +140,9 @@ impl SimRng {
     /// `len` characters from apimachinery's name-suffix alphabet.
     pub fn suffix(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-        (0..len).map(|_| ALPHABET[(self.next_u64() % ALPHABET.len() as u64) as usize] as char).collect()
+        (0..len)
+            .map(|_| ALPHABET[(self.next_u64() % ALPHABET.len() as u64) as usize] as char)
+            .collect()
     }
 }
 
@@ -139,8 +156,14 @@ mod tests {
         let t0 = c.now();
         std::thread::sleep(Duration::from_millis(20));
         let dt = c.now().duration_since(t0).as_secs_f64();
-        assert!(dt >= 19.0, "20ms real at 1000x is at least 19s simulated, got {dt}");
-        assert_eq!(c.real_duration(Duration::from_secs(10)), Duration::from_millis(10));
+        assert!(
+            dt >= 19.0,
+            "20ms real at 1000x is at least 19s simulated, got {dt}"
+        );
+        assert_eq!(
+            c.real_duration(Duration::from_secs(10)),
+            Duration::from_millis(10)
+        );
     }
 
     #[test]
@@ -149,7 +172,10 @@ mod tests {
         let mut b = SimRng::derived(7, "default/web");
         assert_eq!(a.uuid(), b.uuid());
         assert_eq!(a.suffix(5), b.suffix(5));
-        assert_ne!(SimRng::derived(7, "default/db").next_u64(), SimRng::derived(8, "default/db").next_u64());
+        assert_ne!(
+            SimRng::derived(7, "default/db").next_u64(),
+            SimRng::derived(8, "default/db").next_u64()
+        );
         let mean: f64 = (0..2000).map(|_| a.normal()).sum::<f64>() / 2000.0;
         assert!(mean.abs() < 0.1, "normal samples centre on 0: {mean}");
     }

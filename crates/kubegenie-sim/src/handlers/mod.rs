@@ -271,9 +271,7 @@ pub(crate) fn decode_object(headers: &HeaderMap, body: &[u8]) -> Result<Value> {
             ))
         })?,
         // kubectl >= 1.32 sends typed-client bodies as Kubernetes protobuf.
-        crate::auth::PROTOBUF_CONTENT_TYPE => crate::auth::decode_review(body).ok_or_else(|| {
-            ApiError::unsupported_media_type(mime, &["application/json", "application/yaml"])
-        })?,
+        crate::protobuf::CONTENT_TYPE => crate::protobuf::decode(body)?,
         "application/yaml" => serde_saphyr::from_slice(body).map_err(|e| {
             ApiError::bad_request(format!(
                 "the body of the request could not be decoded as YAML: {e}"
@@ -282,7 +280,11 @@ pub(crate) fn decode_object(headers: &HeaderMap, body: &[u8]) -> Result<Value> {
         other => {
             return Err(ApiError::unsupported_media_type(
                 other,
-                &["application/json", "application/yaml"],
+                &[
+                    "application/json",
+                    "application/yaml",
+                    crate::protobuf::CONTENT_TYPE,
+                ],
             ));
         }
     };

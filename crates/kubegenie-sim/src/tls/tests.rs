@@ -276,7 +276,8 @@ async fn kubectl_talks_to_the_tls_server_with_cert_and_token() -> anyhow::Result
                 .await
                 .unwrap_or_default();
             // kubectl posts protobuf; kube-apiserver takes both.
-            let review = auth::decode_review(&body)
+            let review = crate::protobuf::decode(&body)
+                .ok()
                 .or_else(|| serde_json::from_slice(&body).ok())
                 .unwrap_or_default();
             let mut out = auth::self_subject_access_review(&user, &review, policy.as_ref());

@@ -5,4 +5,5 @@ mod crd;
 mod crud;
 mod errors;
 mod lifecycle;
+mod protobuf;
 mod watch;
