@@ -20,6 +20,53 @@ use serde_json::{Value, json};
 pub const AGGREGATED_V2_CONTENT_TYPE: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
+/// `Content-Type` of the beta aggregated discovery document, served by 1.27-1.32 servers.
+pub const AGGREGATED_V2BETA1_CONTENT_TYPE: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+
+/// Aggregated discovery is served (see [`aggregated`] and [`negotiate_aggregated`]).
+pub const AGGREGATED: bool = true;
+
+/// The aggregated discovery version to answer an `Accept` header with, as a server of minor
+/// version `server_minor` would: the first acceptable of `v2` (1.30+) and `v2beta1`
+/// (1.27-1.32, gone in 1.33). `None` means the plain `APIVersions`/`APIGroupList` document,
+/// which is also what clients that list `application/json` as a fallback get from servers
+/// without aggregated discovery. Returns (`apiVersion`, `Content-Type`).
+pub fn negotiate_aggregated(accept: &str, server_minor: u32) -> Option<(&'static str, &'static str)> {
+    for media in accept.split(',') {
+        let mut parts = media.split(';').map(str::trim);
+        if !parts
+            .next()
+            .unwrap_or("")
+            .eq_ignore_ascii_case("application/json")
+        {
+            continue;
+        }
+        let (mut g, mut v, mut as_) = (false, "", false);
+        for p in parts {
+            match p.split_once('=') {
+                Some(("g", "apidiscovery.k8s.io")) => g = true,
+                Some(("v", ver)) => v = ver,
+                Some(("as", "APIGroupDiscoveryList")) => as_ = true,
+                _ => {}
+            }
+        }
+        if !(g && as_) {
+            continue;
+        }
+        match v {
+            "v2" if server_minor >= 30 => {
+                return Some(("apidiscovery.k8s.io/v2", AGGREGATED_V2_CONTENT_TYPE));
+            }
+            "v2beta1" if (27..=32).contains(&server_minor) => {
+                return Some(("apidiscovery.k8s.io/v2beta1", AGGREGATED_V2BETA1_CONTENT_TYPE));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Whether an `Accept` header asks for the aggregated discovery document (v2).
 ///
 /// client-go 1.30+ sends `application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,
@@ -263,6 +310,12 @@ fn aggregated_group(catalog: &Catalog, group: &str) -> Value {
 /// its versions (preferred first), resources and nested subresources. Served with
 /// [`AGGREGATED_V2_CONTENT_TYPE`].
 pub fn aggregated(catalog: &Catalog, legacy_core: bool) -> Value {
+    aggregated_as(catalog, legacy_core, "apidiscovery.k8s.io/v2")
+}
+
+/// [`aggregated`] under another `apiVersion` (`apidiscovery.k8s.io/v2beta1` has the same
+/// shape), as chosen by [`negotiate_aggregated`].
+pub fn aggregated_as(catalog: &Catalog, legacy_core: bool, api_version: &str) -> Value {
     let items: Vec<Value> = if legacy_core {
         vec![aggregated_group(catalog, "")]
     } else {
@@ -272,7 +325,7 @@ pub fn aggregated(catalog: &Catalog, legacy_core: bool) -> Value {
             .map(|g| aggregated_group(catalog, g))
             .collect()
     };
-    json!({"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": {},
+    json!({"kind": "APIGroupDiscoveryList", "apiVersion": api_version, "metadata": {},
         "items": items})
 }
 

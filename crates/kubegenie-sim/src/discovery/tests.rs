@@ -225,3 +225,28 @@ fn accept_negotiation() {
         assert_eq!(accepts_aggregated(accept), want, "{accept}");
     }
 }
+
+#[test]
+fn negotiation_by_server_version() {
+    let v2_first = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+    let beta_only =
+        "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+    let cases = [
+        (v2_first, 33, Some("apidiscovery.k8s.io/v2")),
+        (v2_first, 30, Some("apidiscovery.k8s.io/v2")),
+        (v2_first, 29, Some("apidiscovery.k8s.io/v2beta1")),
+        (beta_only, 33, None),
+        (beta_only, 28, Some("apidiscovery.k8s.io/v2beta1")),
+        (beta_only, 26, None),
+        ("application/json, */*", 33, None),
+    ];
+    for (accept, minor, want) in cases {
+        assert_eq!(
+            negotiate_aggregated(accept, minor).map(|(v, _)| v),
+            want,
+            "{accept} @1.{minor}"
+        );
+    }
+    let doc = aggregated_as(&catalog(), false, "apidiscovery.k8s.io/v2beta1");
+    assert_eq!(doc["apiVersion"], "apidiscovery.k8s.io/v2beta1");
+}
