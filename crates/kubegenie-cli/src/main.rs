@@ -1,1 +1,57 @@
-fn main() {}
+//! `kubegenie`: a Kubernetes operations assistant for many clusters at once.
+
+mod cmd;
+mod home;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// KubeGenie: ask about all your clusters at once.
+#[derive(Debug, Parser)]
+#[command(name = "kubegenie", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run simulated Kubernetes clusters that speak the real API (for tests, demos, benchmarks).
+    Sim(cmd::sim::SimArgs),
+    /// Start a simulated fleet and show how to use it.
+    Demo(cmd::demo::DemoArgs),
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,kubegenie=info,kubegenie_sim=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Sim(args) => cmd::sim::run(args).await,
+            Command::Demo(args) => cmd::demo::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

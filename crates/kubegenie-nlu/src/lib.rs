@@ -1,1 +1,3 @@
-//! placeholder
+//! Natural language to typed operations: intent classification, slot extraction, dialogue context and clarification questions, with an optional OpenAI-compatible LLM back end for open questions.
+//!
+//! It never talks to clusters.

@@ -17,7 +17,10 @@ pub struct StorageKey {
 impl StorageKey {
     /// A storage key for `resource` in `group`.
     pub fn new(group: &str, resource: &str) -> Self {
-        Self { group: group.to_string(), resource: resource.to_string() }
+        Self {
+            group: group.to_string(),
+            resource: resource.to_string(),
+        }
     }
 }
 
@@ -97,7 +100,16 @@ pub struct ResourceType {
 }
 
 /// The usual verbs of a writable resource.
-pub const ALL_VERBS: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+pub const ALL_VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 
 impl ResourceType {
     /// A built-in resource type with the full verb set and no subresources.
@@ -124,7 +136,11 @@ impl ResourceType {
 
     /// `apiVersion` of objects served under this type: `v1` or `apps/v1`.
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
     }
 
     /// `plural` or `plural.group`, as used in error messages.
@@ -184,8 +200,12 @@ impl Catalog {
 
     /// Removes every type defined by the named CRD.
     pub fn remove_crd(&mut self, crd_name: &str) {
-        let kept: Vec<ResourceType> =
-            self.types.iter().filter(|t| t.crd.as_deref() != Some(crd_name)).map(|t| (**t).clone()).collect();
+        let kept: Vec<ResourceType> = self
+            .types
+            .iter()
+            .filter(|t| t.crd.as_deref() != Some(crd_name))
+            .map(|t| (**t).clone())
+            .collect();
         *self = Self::new(kept);
     }
 
@@ -199,7 +219,15 @@ impl Catalog {
     /// The type of a kind in an apiVersion (`apps/v1`, `Deployment`).
     pub fn by_kind(&self, api_version: &str, kind: &str) -> Option<Arc<ResourceType>> {
         let (group, version) = split_api_version(api_version);
-        self.types.iter().find(|t| t.group == group && t.version == version && t.kind == kind).cloned()
+        self.types
+            .iter()
+            .find(|t| t.group == group && t.version == version && t.kind == kind)
+            .cloned()
+    }
+
+    /// The preferred (first registered) served type stored under `key`.
+    pub fn by_storage(&self, key: &StorageKey) -> Option<Arc<ResourceType>> {
+        self.types.iter().find(|t| &t.storage == key).cloned()
     }
 
     /// All served types, in registration order.

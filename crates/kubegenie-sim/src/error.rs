@@ -25,7 +25,11 @@ pub struct StatusCause {
 impl StatusCause {
     /// A cause with the given reason, field path and message.
     pub fn new(reason: &str, field: &str, message: impl Into<String>) -> Self {
-        Self { reason: reason.to_string(), message: message.into(), field: field.to_string() }
+        Self {
+            reason: reason.to_string(),
+            message: message.into(),
+            field: field.to_string(),
+        }
     }
 }
 
@@ -51,13 +55,25 @@ pub struct ApiError {
 
 /// `group/resource` as kube-apiserver prints it in messages: `pods`, `deployments.apps`.
 pub fn qualified_resource(group: &str, plural: &str) -> String {
-    if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") }
+    if group.is_empty() {
+        plural.to_string()
+    } else {
+        format!("{plural}.{group}")
+    }
 }
 
 impl ApiError {
     /// A bare error with a code, reason and message.
     pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
-        Self { code, reason, message: message.into(), name: None, group: None, kind: None, causes: Vec::new() }
+        Self {
+            code,
+            reason,
+            message: message.into(),
+            name: None,
+            group: None,
+            kind: None,
+            causes: Vec::new(),
+        }
     }
 
     fn with_details(mut self, group: &str, kind: &str, name: Option<&str>) -> Self {
@@ -91,16 +107,29 @@ impl ApiError {
 
     /// 409 Conflict with a custom explanation.
     pub fn conflict_with(group: &str, plural: &str, name: &str, why: &str) -> Self {
-        let msg =
-            format!("Operation cannot be fulfilled on {} \"{name}\": {why}", qualified_resource(group, plural));
+        let msg = format!(
+            "Operation cannot be fulfilled on {} \"{name}\": {why}",
+            qualified_resource(group, plural)
+        );
         Self::new(409, "Conflict", msg).with_details(group, plural, Some(name))
     }
 
     /// 422 Invalid: `Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be ...`.
     pub fn invalid(group: &str, kind: &str, name: &str, causes: Vec<StatusCause>) -> Self {
-        let qualified = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
-        let list: Vec<String> = causes.iter().map(|c| format!("{}: {}", c.field, c.message)).collect();
-        let body = if list.len() == 1 { list[0].clone() } else { format!("[{}]", list.join(", ")) };
+        let qualified = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
+        let list: Vec<String> = causes
+            .iter()
+            .map(|c| format!("{}: {}", c.field, c.message))
+            .collect();
+        let body = if list.len() == 1 {
+            list[0].clone()
+        } else {
+            format!("[{}]", list.join(", "))
+        };
         let msg = format!("{qualified} \"{name}\" is invalid: {body}");
         let mut err = Self::new(422, "Invalid", msg).with_details(group, kind, Some(name));
         err.causes = causes;
@@ -108,7 +137,14 @@ impl ApiError {
     }
 
     /// 403 with kube-apiserver's RBAC wording.
-    pub fn forbidden(user: &str, verb: &str, group: &str, plural: &str, ns: Option<&str>, name: Option<&str>) -> Self {
+    pub fn forbidden(
+        user: &str,
+        verb: &str,
+        group: &str,
+        plural: &str,
+        ns: Option<&str>,
+        name: Option<&str>,
+    ) -> Self {
         let qr = qualified_resource(group, plural);
         let subject = match name {
             Some(n) => format!("{qr} \"{n}\""),
@@ -141,12 +177,20 @@ impl ApiError {
 
     /// 405 MethodNotAllowed.
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
     }
 
     /// 404 for a path that is not an API resource at all.
     pub fn path_not_found() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
     }
 
     /// 406 NotAcceptable for an `Accept` header the server cannot satisfy.
@@ -154,7 +198,9 @@ impl ApiError {
         Self::new(
             406,
             "NotAcceptable",
-            format!("only the following media types are accepted: application/json, application/yaml (requested {accept})"),
+            format!(
+                "only the following media types are accepted: application/json, application/yaml (requested {accept})"
+            ),
         )
     }
 
@@ -172,12 +218,20 @@ impl ApiError {
 
     /// 413 for bodies above the request size limit.
     pub fn too_large(limit: usize) -> Self {
-        Self::new(413, "RequestEntityTooLarge", format!("Request entity too large: limit is {limit}"))
+        Self::new(
+            413,
+            "RequestEntityTooLarge",
+            format!("Request entity too large: limit is {limit}"),
+        )
     }
 
     /// 500 InternalError.
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(500, "InternalError", format!("Internal error occurred: {}", message.into()))
+        Self::new(
+            500,
+            "InternalError",
+            format!("Internal error occurred: {}", message.into()),
+        )
     }
 
     /// The `Status` object for this error.
@@ -221,7 +275,8 @@ impl IntoResponse for ApiError {
         let body = serde_json::to_vec(&self.to_status()).unwrap_or_default();
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut resp = (code, body).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         resp
     }
 }
@@ -255,10 +310,17 @@ mod tests {
             "",
             "Pod",
             "Bad",
-            vec![StatusCause::new("FieldValueInvalid", "metadata.name", "Invalid value: \"Bad\": must be lowercase")],
+            vec![StatusCause::new(
+                "FieldValueInvalid",
+                "metadata.name",
+                "Invalid value: \"Bad\": must be lowercase",
+            )],
         );
         assert_eq!(e.code, 422);
-        assert!(e.message.starts_with("Pod \"Bad\" is invalid: metadata.name: Invalid value"));
+        assert!(
+            e.message
+                .starts_with("Pod \"Bad\" is invalid: metadata.name: Invalid value")
+        );
         assert_eq!(e.to_status()["details"]["causes"][0]["field"], "metadata.name");
     }
 }

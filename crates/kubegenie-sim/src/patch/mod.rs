@@ -33,8 +33,8 @@ impl PatchType {
 
 /// Applies a JSON, merge or strategic merge patch to `current`, returning the new object.
 pub fn apply_patch(pt: PatchType, _rt: &ResourceType, current: &Value, body: &[u8]) -> Result<Value> {
-    let patch: Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
+    let patch: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
     let mut out = current.clone();
     match pt {
         PatchType::Json => {
@@ -64,3 +64,8 @@ pub fn server_side_apply(
 /// Records a non-apply write (`operation`: `Update`) by `manager` in `new`'s managedFields,
 /// carrying over the entries of `old`.
 pub fn record_update(_old: Option<&Value>, _new: &mut Value, _manager: &str, _subresource: Option<&str>) {}
+
+/// Parses an apply-patch body (YAML or JSON).
+pub fn parse_apply_body(body: &[u8]) -> Result<Value> {
+    serde_saphyr::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))
+}

@@ -1,0 +1,115 @@
+//! Small accessors for Kubernetes objects held as JSON values.
+
+use serde_json::{Map, Value};
+
+/// `metadata.name`, or `""`.
+pub fn name(obj: &Value) -> &str {
+    obj.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// `metadata.namespace`, or `""`.
+pub fn namespace(obj: &Value) -> &str {
+    obj.pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// `metadata.uid`, or `""`.
+pub fn uid(obj: &Value) -> &str {
+    obj.pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// `metadata.resourceVersion`, or `""`.
+pub fn resource_version(obj: &Value) -> &str {
+    obj.pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// `metadata.labels`.
+pub fn labels(obj: &Value) -> Option<&Map<String, Value>> {
+    obj.pointer("/metadata/labels").and_then(Value::as_object)
+}
+
+/// `metadata.finalizers` as strings.
+pub fn finalizers(obj: &Value) -> Vec<String> {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// Whether `metadata.deletionTimestamp` is set.
+pub fn is_deleting(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|v| !v.is_null())
+}
+
+/// `metadata` as a mutable map, created if missing or not an object.
+pub fn metadata_mut(obj: &mut Value) -> &mut Map<String, Value> {
+    if !obj.is_object() {
+        *obj = Value::Object(Map::new());
+    }
+    let map = obj.as_object_mut().expect("just made an object");
+    let meta = map.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    if !meta.is_object() {
+        *meta = Value::Object(Map::new());
+    }
+    meta.as_object_mut().expect("just made an object")
+}
+
+/// Sets or removes (`None`) a metadata field.
+pub fn set_meta(obj: &mut Value, key: &str, value: Option<Value>) {
+    let meta = metadata_mut(obj);
+    match value {
+        Some(v) => {
+            meta.insert(key.to_string(), v);
+        }
+        None => {
+            meta.remove(key);
+        }
+    }
+}
+
+/// Replaces `metadata.finalizers` (removing the field when empty).
+pub fn set_finalizers(obj: &mut Value, finalizers: &[String]) {
+    let v = (!finalizers.is_empty()).then(|| Value::from(finalizers.to_vec()));
+    set_meta(obj, "finalizers", v);
+}
+
+/// `metadata.ownerReferences[].uid`.
+pub fn owner_uids(obj: &Value) -> Vec<&str> {
+    obj.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.get("uid").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Now as RFC 3339 with second precision, as Kubernetes writes timestamps.
+pub fn now_rfc3339() -> String {
+    format_time(jiff::Timestamp::now())
+}
+
+/// A timestamp formatted as Kubernetes writes it (`2026-11-23T12:00:00Z`).
+pub fn format_time(t: jiff::Timestamp) -> String {
+    let secs = t.as_second();
+    jiff::Timestamp::from_second(secs).unwrap_or(t).to_string()
+}
+
+/// Random suffix for `generateName`, from the same alphabet as apimachinery (no vowels).
+pub fn random_suffix(len: usize) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let bytes = uuid::Uuid::new_v4();
+    let bytes = bytes.as_bytes();
+    (0..len)
+        .map(|i| ALPHABET[bytes[i % 16] as usize % ALPHABET.len()] as char)
+        .collect()
+}
