@@ -250,3 +250,47 @@ fn negotiation_by_server_version() {
     let doc = aggregated_as(&catalog(), false, "apidiscovery.k8s.io/v2beta1");
     assert_eq!(doc["apiVersion"], "apidiscovery.k8s.io/v2beta1");
 }
+
+/// kube-rs discovers a running simulated cluster both ways, with the same result.
+#[tokio::test]
+async fn kube_discovery_legacy_and_aggregated() {
+    use kube::discovery::{Discovery, Scope, verbs};
+    let cluster = crate::SimCluster::start(crate::SimConfig::named("disc").http())
+        .await
+        .expect("cluster");
+    let mut cfg = kube::Config::new(cluster.url().parse().expect("url"));
+    cfg.auth_info.token = Some(cluster.admin_token().to_string().into());
+    let client = kube::Client::try_from(cfg).expect("client");
+    let legacy = Discovery::new(client.clone())
+        .run()
+        .await
+        .expect("legacy discovery");
+    let aggregated = Discovery::new(client)
+        .run_aggregated()
+        .await
+        .expect("aggregated discovery");
+    for d in [&legacy, &aggregated] {
+        let gvk = kube::core::GroupVersionKind::gvk("apps", "v1", "Deployment");
+        let (ar, caps) = d.resolve_gvk(&gvk).expect("deployments");
+        assert_eq!(ar.plural, "deployments");
+        assert_eq!(caps.scope, Scope::Namespaced);
+        assert!(caps.supports_operation(verbs::WATCH));
+        assert!(caps.subresources.iter().any(|(sr, _)| sr.plural == "scale"));
+        let ev = kube::core::GroupVersionKind::gvk("events.k8s.io", "v1", "Event");
+        assert!(d.resolve_gvk(&ev).is_some());
+        let (node, caps) = d
+            .resolve_gvk(&kube::core::GroupVersionKind::gvk("", "v1", "Node"))
+            .expect("nodes");
+        assert_eq!(
+            (node.plural.as_str(), caps.scope.clone()),
+            ("nodes", Scope::Cluster)
+        );
+    }
+    let names = |d: &Discovery| d.groups().map(|g| g.name().to_string()).collect::<Vec<_>>();
+    let mut a = names(&legacy);
+    let mut b = names(&aggregated);
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    cluster.shutdown().await;
+}
