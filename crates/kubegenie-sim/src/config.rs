@@ -58,6 +58,10 @@ pub struct SimConfig {
     pub bookmark_interval: Duration,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// Speed of the cluster clock relative to real time (1.0 = real time).
+    pub clock_speed: f64,
+    /// Seed of the cluster's random streams (uids, generated names, behaviour noise).
+    pub seed: u64,
 }
 
 impl Default for SimConfig {
@@ -76,6 +80,8 @@ impl Default for SimConfig {
             watch_history: 10_000,
             bookmark_interval: Duration::from_secs(10),
             max_body_bytes: 3 * 1024 * 1024,
+            clock_speed: 1.0,
+            seed: 1,
         }
     }
 }

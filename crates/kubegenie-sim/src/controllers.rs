@@ -48,7 +48,7 @@ fn install_crd(st: &ClusterState, obj: &Value) {
     let _ = st.store.mutate::<ApiError>(&key, "", &name, |cur| {
         let Some(cur) = cur else { return Ok(Mutation::Keep) };
         let mut v = cur.value.clone();
-        v["status"] = crd::established_status(&v);
+        v["status"] = crd::established_status(&v, &st.now_string());
         Ok(Mutation::Put(v))
     });
 }

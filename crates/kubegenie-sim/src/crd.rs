@@ -111,8 +111,7 @@ fn printer_column(c: &Value) -> PrinterColumn {
 }
 
 /// The status the apiextensions controllers set once a CRD's names are accepted.
-pub fn established_status(crd: &Value) -> Value {
-    let now = object::now_rfc3339();
+pub fn established_status(crd: &Value, now: &str) -> Value {
     let stored: Vec<Value> = crd["spec"]["versions"]
         .as_array()
         .map(|a| {
@@ -179,7 +178,7 @@ mod tests {
         assert!(types[0].has_subresource("status"));
         assert_eq!(types[0].printer_columns[0].json_path, ".spec.size");
         assert_eq!(types[1].storage, types[0].storage);
-        let status = established_status(&crd);
+        let status = established_status(&crd, "2026-01-01T00:00:00Z");
         assert!(is_established(&json!({"status": status})));
         assert_eq!(status["storedVersions"], json!(["v1"]));
     }

@@ -22,11 +22,13 @@ pub mod error;
 pub mod kubeconfig;
 pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod selector;
 pub mod table;
 pub mod tls;
 pub mod validation;
 
+mod clock;
 mod config;
 mod controllers;
 mod crd;
@@ -39,5 +41,6 @@ mod server;
 mod state;
 mod store;
 
+pub use clock::{SimClock, SimRng};
 pub use config::{SimConfig, SimUser, random_token};
 pub use server::{SimCluster, SimError};

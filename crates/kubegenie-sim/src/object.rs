@@ -93,23 +93,28 @@ pub fn owner_uids(obj: &Value) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-/// Now as RFC 3339 with second precision, as Kubernetes writes timestamps.
-pub fn now_rfc3339() -> String {
-    format_time(jiff::Timestamp::now())
-}
-
 /// A timestamp formatted as Kubernetes writes it (`2026-11-23T12:00:00Z`).
 pub fn format_time(t: jiff::Timestamp) -> String {
     let secs = t.as_second();
     jiff::Timestamp::from_second(secs).unwrap_or(t).to_string()
 }
 
-/// Random suffix for `generateName`, from the same alphabet as apimachinery (no vowels).
-pub fn random_suffix(len: usize) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let bytes = uuid::Uuid::new_v4();
-    let bytes = bytes.as_bytes();
-    (0..len)
-        .map(|i| ALPHABET[bytes[i % 16] as usize % ALPHABET.len()] as char)
-        .collect()
+/// A `MicroTime` as Kubernetes writes it: exactly six fractional digits
+/// (`2026-11-23T12:00:00.123456Z`); clients parse it with that fixed layout.
+pub fn format_micro_time(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S.%6fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micro_time_has_six_fraction_digits() {
+        let t: jiff::Timestamp = "2026-11-23T12:00:00.1234567Z".parse().unwrap();
+        assert_eq!(format_micro_time(t), "2026-11-23T12:00:00.123456Z");
+        let whole: jiff::Timestamp = "2026-11-23T12:00:00Z".parse().unwrap();
+        assert_eq!(format_micro_time(whole), "2026-11-23T12:00:00.000000Z");
+        assert_eq!(format_time(t), "2026-11-23T12:00:00Z");
+    }
 }

@@ -2,7 +2,6 @@
 //! RBAC policy, the `kubernetes` service, and Ready nodes with their heartbeat leases.
 
 use crate::auth;
-use crate::config::SimConfig;
 use crate::error::{ApiError, Result};
 use crate::handlers::write::{self, Opts};
 use crate::object;
@@ -25,9 +24,11 @@ pub fn create(st: &Arc<ClusterState>, obj: Value) -> Result<Value> {
 }
 
 /// A Ready node as a kubelet registers it.
-pub fn node(cfg: &SimConfig, index: usize) -> Value {
+pub fn node(st: &ClusterState, index: usize) -> Value {
+    let cfg = &st.config;
     let name = format!("{}-node-{index}", cfg.name);
-    let now = object::now_rfc3339();
+    let now = st.now_string();
+    let id = || st.new_uid();
     let cond = |t: &str, s: &str, reason: &str, msg: &str| json!({"type": t, "status": s, "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": reason, "message": msg});
     let mut labels = json!({
         "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
@@ -52,18 +53,18 @@ pub fn node(cfg: &SimConfig, index: usize) -> Value {
         ],
         "addresses": [{"type": "InternalIP", "address": format!("10.0.0.{}", 10 + index)}, {"type": "Hostname", "address": name}],
         "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-        "nodeInfo": {"machineID": uuid::Uuid::new_v4().simple().to_string(), "systemUUID": uuid::Uuid::new_v4().to_string(),
-            "bootID": uuid::Uuid::new_v4().to_string(), "kernelVersion": "6.1.0-28-amd64",
+        "nodeInfo": {"machineID": id().replace('-', ""), "systemUUID": id(),
+            "bootID": id(), "kernelVersion": "6.1.0-28-amd64",
             "osImage": "Debian GNU/Linux 12 (bookworm)", "containerRuntimeVersion": "containerd://1.7.24",
             "kubeletVersion": cfg.kubernetes_version, "kubeProxyVersion": cfg.kubernetes_version,
             "operatingSystem": "linux", "architecture": "amd64"}
     }})
 }
 
-fn lease(node: &str) -> Value {
+fn lease(st: &ClusterState, node: &str) -> Value {
     json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
         "metadata": {"name": node, "namespace": "kube-node-lease"},
-        "spec": {"holderIdentity": node, "leaseDurationSeconds": 40, "renewTime": jiff::Timestamp::now().to_string()}})
+        "spec": {"holderIdentity": node, "leaseDurationSeconds": 40, "renewTime": object::format_micro_time(st.clock.now())}})
 }
 
 /// Seeds a fresh cluster.
@@ -90,9 +91,9 @@ pub fn seed(st: &Arc<ClusterState>) -> Result<()> {
             "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}),
     )?;
     for i in 1..=st.config.nodes {
-        let n = create(st, node(&st.config, i))?;
+        let n = create(st, node(st, i))?;
         if st.resource("coordination.k8s.io", "v1", "leases").is_some() {
-            create(st, lease(object::name(&n)))?;
+            create(st, lease(st, object::name(&n)))?;
         }
     }
     crate::controllers::reconcile(st);

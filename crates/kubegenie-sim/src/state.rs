@@ -2,11 +2,12 @@
 
 use crate::auth::{Authenticator, RbacSource};
 use crate::catalog::{Catalog, ResourceType, StorageKey};
+use crate::clock::{SimClock, SimRng};
 use crate::config::SimConfig;
 use crate::store::Store;
 use serde_json::Value;
 use std::sync::atomic::AtomicU32;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tokio::sync::Notify;
 
 /// Everything a request handler or controller of one cluster needs.
@@ -27,6 +28,10 @@ pub struct ClusterState {
     pub next_node_port: AtomicU32,
     /// PEM of the cluster CA (published in every namespace's `kube-root-ca.crt`).
     pub ca_pem: OnceLock<String>,
+    /// The cluster's clock.
+    pub clock: SimClock,
+    /// The cluster's random stream (uids, generated names).
+    rng: Mutex<SimRng>,
 }
 
 impl ClusterState {
@@ -35,7 +40,6 @@ impl ClusterState {
         let store = Store::new(config.watch_history);
         Arc::new(Self {
             authn: RwLock::new(Authenticator::new(config.anonymous)),
-            config,
             store,
             catalog: RwLock::new(Catalog::builtin()),
             kick: Notify::new(),
@@ -43,7 +47,25 @@ impl ClusterState {
             next_ip: AtomicU32::new(1),
             next_node_port: AtomicU32::new(0),
             ca_pem: OnceLock::new(),
+            clock: SimClock::accelerated(config.clock_speed),
+            rng: Mutex::new(SimRng::derived(config.seed, &config.name)),
+            config,
         })
+    }
+
+    /// The current time on the cluster clock, formatted as Kubernetes writes timestamps.
+    pub fn now_string(&self) -> String {
+        crate::object::format_time(self.clock.now())
+    }
+
+    /// A new object uid from the cluster's random stream.
+    pub fn new_uid(&self) -> String {
+        self.rng.lock().unwrap_or_else(|e| e.into_inner()).uuid()
+    }
+
+    /// A suffix for `generateName`.
+    pub fn name_suffix(&self) -> String {
+        self.rng.lock().unwrap_or_else(|e| e.into_inner()).suffix(5)
     }
 
     /// A snapshot of the catalog.

@@ -139,7 +139,7 @@ pub fn delete_object(
         }
         let mut new = v.clone();
         if !object::is_deleting(&new) {
-            object::set_meta(&mut new, "deletionTimestamp", Some(Value::String(object::now_rfc3339())));
+            object::set_meta(&mut new, "deletionTimestamp", Some(Value::String(st.now_string())));
             object::set_meta(&mut new, "deletionGracePeriodSeconds", Some(json!(0)));
         }
         object::set_finalizers(&mut new, &fins);

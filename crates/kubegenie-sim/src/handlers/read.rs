@@ -68,7 +68,7 @@ pub fn get(st: &ClusterState, rt: &ResourceType, p: &ResourcePath, output: &Outp
                 IncludeObject::Metadata,
                 json!({"resourceVersion": s.rv.to_string()}),
                 &format!("meta.k8s.io/{v}"),
-                jiff::Timestamp::now(),
+                st.clock.now(),
             );
             super::json_response(StatusCode::OK, &t)
         }
@@ -168,7 +168,7 @@ pub fn list(
                 include,
                 meta,
                 &format!("meta.k8s.io/{v}"),
-                jiff::Timestamp::now(),
+                st.clock.now(),
             );
             super::json_response(StatusCode::OK, &t)
         }

@@ -32,6 +32,7 @@ struct Watcher {
     output: Output,
     bookmarks: bool,
     first_table: bool,
+    clock: crate::clock::SimClock,
 }
 
 impl Watcher {
@@ -74,7 +75,7 @@ impl Watcher {
                     IncludeObject::Metadata,
                     json!({"resourceVersion": obj.rv.to_string()}),
                     &format!("meta.k8s.io/{v}"),
-                    jiff::Timestamp::now(),
+                    self.clock.now(),
                 );
                 // Column definitions travel with the first event only, as kube-apiserver does.
                 if !self.first_table {
@@ -197,6 +198,7 @@ pub fn watch(
         output: output.clone(),
         bookmarks: q.allow_bookmarks,
         first_table: true,
+        clock: st.clock.clone(),
     };
     let timeout = q
         .timeout_seconds

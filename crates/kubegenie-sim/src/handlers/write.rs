@@ -215,7 +215,7 @@ fn create_with(
             .and_then(Value::as_str)
             .unwrap_or_default();
         if !generate.is_empty() {
-            let name = format!("{generate}{}", object::random_suffix(5));
+            let name = format!("{generate}{}", st.name_suffix());
             object::set_meta(&mut obj, "name", Some(Value::String(name)));
         }
     }
@@ -234,8 +234,8 @@ fn create_with(
     ] {
         meta.remove(k);
     }
-    meta.insert("uid".into(), Value::String(uuid::Uuid::new_v4().to_string()));
-    meta.insert("creationTimestamp".into(), Value::String(object::now_rfc3339()));
+    meta.insert("uid".into(), Value::String(st.new_uid()));
+    meta.insert("creationTimestamp".into(), Value::String(st.now_string()));
     if tracks_generation(rt) {
         meta.insert("generation".into(), Value::from(1));
     } else {
@@ -558,7 +558,7 @@ fn apply(
         return Ok(res);
     }
     let obj = commit(st, rt, nsv, name, opts, |cur| {
-        let new = patch::server_side_apply(rt, Some(cur), &applied, &opts.manager, opts.force)?;
+        let new = patch::server_side_apply_to(rt, Some(cur), &applied, &opts.manager, opts.force, sub)?;
         finish_update(st, rt, cur, new, sub, opts, false)
     })?;
     Ok(WriteResult {

@@ -1,9 +1,34 @@
 //! Patches as kube-apiserver applies them: JSON patch (RFC 6902), JSON merge patch (RFC 7386),
 //! strategic merge patch with kubectl's directives, and server-side apply with managedFields.
 
+mod apply;
+pub mod fields;
+pub mod managed;
+pub mod merge_keys;
+pub mod strategic;
+
+#[cfg(test)]
+mod tests_apply;
+#[cfg(test)]
+mod tests_patch;
+
+pub use apply::LAST_APPLIED;
+pub use merge_keys::{ListSchema, ListStrategy, Schema, list_strategy};
+
 use crate::catalog::ResourceType;
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, Result, StatusCause};
 use serde_json::Value;
+
+/// Deepest nesting the engines follow; parsers already stop well before (serde_json at 128,
+/// serde-saphyr at 64), this guards objects built by other means.
+pub(crate) const MAX_DEPTH: usize = 200;
+
+/// Media types a custom resource accepts for PATCH, in kube-apiserver's order.
+pub const CUSTOM_RESOURCE_PATCH_TYPES: &[&str] = &[
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/apply-patch+yaml",
+];
 
 /// The four patch types, by request `Content-Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,40 +57,128 @@ impl PatchType {
 }
 
 /// Applies a JSON, merge or strategic merge patch to `current`, returning the new object.
-pub fn apply_patch(pt: PatchType, _rt: &ResourceType, current: &Value, body: &[u8]) -> Result<Value> {
+///
+/// A malformed body is 400 BadRequest; a JSON patch whose operation fails (a `test` that does
+/// not match, a missing path) is 422 Invalid; a strategic merge patch on a custom resource is
+/// 415 UnsupportedMediaType, as custom resources have no patch strategies.
+pub fn apply_patch(pt: PatchType, rt: &ResourceType, current: &Value, body: &[u8]) -> Result<Value> {
+    let schema = Schema::of(rt);
+    if pt == PatchType::Strategic && schema.is_custom() {
+        return Err(ApiError::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: {}",
+                CUSTOM_RESOURCE_PATCH_TYPES.join(", ")
+            ),
+        ));
+    }
+    if pt == PatchType::Apply {
+        return Err(ApiError::bad_request(
+            "apply patches are handled by server-side apply",
+        ));
+    }
     let patch: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
-    let mut out = current.clone();
     match pt {
         PatchType::Json => {
-            let p: json_patch::Patch = serde_json::from_value(patch)
-                .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?;
-            json_patch::patch(&mut out, &p).map_err(|e| ApiError::new(422, "Invalid", e.to_string()))?;
+            let ops: json_patch::Patch =
+                serde_json::from_value(patch).map_err(|e| ApiError::bad_request(e.to_string()))?;
+            let mut out = current.clone();
+            json_patch::patch(&mut out, &ops).map_err(|e| rejected(e.to_string()))?;
+            Ok(out)
         }
-        _ => json_patch::merge(&mut out, &patch),
+        PatchType::Merge => {
+            if !patch.is_object() {
+                return Err(ApiError::bad_request("Invalid JSON Patch"));
+            }
+            let mut out = current.clone();
+            json_patch::merge(&mut out, &patch);
+            Ok(out)
+        }
+        _ => strategic::strategic_merge(current, &patch, schema),
     }
-    Ok(out)
+}
+
+/// kube-apiserver's 422 for a patch that cannot be applied: a generic message, the cause in
+/// `details.causes`.
+fn rejected(cause: String) -> ApiError {
+    let mut e = ApiError::new(
+        422,
+        "Invalid",
+        "the server rejected our request due to an error in our request",
+    );
+    e.causes = vec![StatusCause::new("UnexpectedServerResponse", "", cause)];
+    e
+}
+
+/// Parses an `application/apply-patch+yaml` body (YAML, or JSON which is YAML) into an object.
+pub fn parse_apply_body(body: &[u8]) -> Result<Value> {
+    let text = std::str::from_utf8(body)
+        .map_err(|e| ApiError::bad_request(format!("error decoding YAML: invalid UTF-8: {e}")))?;
+    let v: Value = serde_saphyr::from_str(text)
+        .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?;
+    match v {
+        Value::Object(_) => Ok(v),
+        Value::Null => Err(ApiError::bad_request(
+            "error decoding YAML: the apply configuration is empty",
+        )),
+        other => Err(ApiError::bad_request(format!(
+            "error decoding YAML: cannot unmarshal {} into an object",
+            kind_name(&other)
+        ))),
+    }
+}
+
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Server-side apply of `applied` (the parsed apply-patch body) by `manager` over `current`
 /// (`None` when the object does not exist yet). Maintains `metadata.managedFields`.
+///
+/// Applied fields merge into the live object (associative lists item by item, atomic values
+/// whole); fields this manager applied before and omits now are removed unless another
+/// manager owns them. Changing a field another manager owns is a 409 Conflict unless `force`,
+/// which takes ownership. With `current` `None` the result is the applied object with
+/// managedFields; the caller assigns uid, resourceVersion and timestamps. The caller also
+/// checks that `metadata.name` matches the request path.
 pub fn server_side_apply(
-    _rt: &ResourceType,
+    rt: &ResourceType,
     current: Option<&Value>,
     applied: &Value,
-    _manager: &str,
-    _force: bool,
+    manager: &str,
+    force: bool,
 ) -> Result<Value> {
-    let mut out = current.cloned().unwrap_or(Value::Null);
-    json_patch::merge(&mut out, applied);
-    Ok(out)
+    apply::server_side_apply(rt, current, applied, manager, force, None)
+}
+
+/// [`server_side_apply`] through a subresource: with `Some("status")` only `status` is
+/// merged and owned, and the manager's entry records the subresource.
+pub fn server_side_apply_to(
+    rt: &ResourceType,
+    current: Option<&Value>,
+    applied: &Value,
+    manager: &str,
+    force: bool,
+    subresource: Option<&str>,
+) -> Result<Value> {
+    apply::server_side_apply(rt, current, applied, manager, force, subresource)
 }
 
 /// Records a non-apply write (`operation`: `Update`) by `manager` in `new`'s managedFields,
 /// carrying over the entries of `old`.
-pub fn record_update(_old: Option<&Value>, _new: &mut Value, _manager: &str, _subresource: Option<&str>) {}
-
-/// Parses an apply-patch body (YAML or JSON).
-pub fn parse_apply_body(body: &[u8]) -> Result<Value> {
-    serde_saphyr::from_slice(body).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))
+///
+/// Fields the write added or changed become owned by `manager`'s Update entry for
+/// `subresource` and leave other managers' sets; removed fields leave every set. Call it with
+/// the object as it will be stored (after defaulting), and with `old` `None` on create.
+pub fn record_update(old: Option<&Value>, new: &mut Value, manager: &str, subresource: Option<&str>) {
+    managed::record_update(old, new, manager, subresource)
 }
