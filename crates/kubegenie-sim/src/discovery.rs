@@ -24,9 +24,6 @@ pub const AGGREGATED_V2_CONTENT_TYPE: &str =
 pub const AGGREGATED_V2BETA1_CONTENT_TYPE: &str =
     "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
 
-/// Aggregated discovery is served (see [`aggregated`] and [`negotiate_aggregated`]).
-pub const AGGREGATED: bool = true;
-
 /// The aggregated discovery version to answer an `Accept` header with, as a server of minor
 /// version `server_minor` would: the first acceptable of `v2` (1.30+) and `v2beta1`
 /// (1.27-1.32, gone in 1.33). `None` means the plain `APIVersions`/`APIGroupList` document,

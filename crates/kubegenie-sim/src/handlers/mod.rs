@@ -77,31 +77,49 @@ fn authorize_path(st: &ClusterState, user: &User, path: &str) -> Result<()> {
     auth::authorize(user, &attrs, st)
 }
 
-fn wants_aggregated(headers: &HeaderMap) -> bool {
+fn accept(headers: &HeaderMap) -> &str {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("as=APIGroupDiscoveryList") && a.contains("g=apidiscovery.k8s.io"))
+        .unwrap_or_default()
+}
+
+/// The minor version the cluster reports, which decides the aggregated discovery versions
+/// it speaks (v2beta1 before 1.30, v2 from 1.30, only v2 from 1.33).
+fn server_minor(st: &ClusterState) -> u32 {
+    st.config
+        .kubernetes_version
+        .trim_start_matches('v')
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(33)
 }
 
 fn non_resource(st: &ClusterState, parts: &Parts, route: Route) -> Result<Response> {
     let catalog = st.catalog();
     let path = parts.uri.path().trim_end_matches('/');
+    if matches!(path, "/api" | "/apis")
+        && let Some((api_version, content_type)) =
+            discovery::negotiate_aggregated(accept(&parts.headers), server_minor(st))
+    {
+        let doc = discovery::aggregated_as(&catalog, path == "/api", api_version);
+        let mut resp = json_response(StatusCode::OK, &doc);
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        return Ok(resp);
+    }
     let doc = match (route, path) {
         (Route::GroupVersion { group, version }, _) => discovery::resource_list(&catalog, &group, &version),
         (Route::Group(group), _) => discovery::group(&catalog, &group),
         (_, "/version") => Some(discovery::version(&st.config.kubernetes_version)),
-        (_, "/api") if wants_aggregated(&parts.headers) && discovery::AGGREGATED => {
-            return Ok(aggregated(discovery::aggregated(&catalog, true)));
-        }
-        (_, "/apis") if wants_aggregated(&parts.headers) && discovery::AGGREGATED => {
-            return Ok(aggregated(discovery::aggregated(&catalog, false)));
-        }
         (_, "/api") => Some(discovery::core_versions()),
         (_, "/apis") => Some(discovery::group_list(&catalog)),
         (_, "/healthz" | "/livez" | "/readyz") => return Ok((StatusCode::OK, "ok").into_response()),
         (_, p) if p.starts_with("/openapi/") => {
-            let doc = crate::openapi::serve(&catalog, parts.uri.path())?;
+            let accept = Some(accept(&parts.headers)).filter(|a| !a.is_empty());
+            let doc =
+                crate::openapi::serve_for(&catalog, parts.uri.path(), accept, &st.config.kubernetes_version)?;
             let mut resp = (StatusCode::OK, doc.body).into_response();
             resp.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static(doc.content_type));
@@ -111,15 +129,6 @@ fn non_resource(st: &ClusterState, parts: &Parts, route: Route) -> Result<Respon
     };
     doc.map(|d| json_response(StatusCode::OK, &d))
         .ok_or_else(ApiError::path_not_found)
-}
-
-fn aggregated(doc: Value) -> Response {
-    let mut resp = json_response(StatusCode::OK, &doc);
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"),
-    );
-    resp
 }
 
 /// Resources that are verbs, not objects: they answer a create and store nothing.
