@@ -30,7 +30,7 @@ pub mod validation;
 
 mod clock;
 mod config;
-mod controllers;
+pub mod control;
 mod crd;
 mod defaults;
 mod handlers;

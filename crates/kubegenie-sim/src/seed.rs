@@ -96,6 +96,6 @@ pub fn seed(st: &Arc<ClusterState>) -> Result<()> {
             create(st, lease(st, object::name(&n)))?;
         }
     }
-    crate::controllers::reconcile(st);
+    crate::control::reconcile(st, &crate::control::standard());
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::kubeconfig::{self, ContextEntry};
 use crate::state::ClusterState;
 use crate::tls::TlsMaterial;
-use crate::{controllers, handlers, seed};
+use crate::{control, handlers, seed};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -91,7 +91,7 @@ impl SimCluster {
         let serve = crate::tls::serve(listener, server_tls, app, stopped(rx.clone()));
         let tasks = vec![
             tokio::spawn(serve),
-            tokio::spawn(controllers::run(state.clone(), stopped(rx))),
+            tokio::spawn(control::run(state.clone(), control::standard(), stopped(rx))),
         ];
         let scheme = if config.tls { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");

@@ -6,6 +6,7 @@ use crate::clock::{SimClock, SimRng};
 use crate::config::SimConfig;
 use crate::store::Store;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use tokio::sync::Notify;
@@ -32,6 +33,8 @@ pub struct ClusterState {
     pub clock: SimClock,
     /// The cluster's random stream (uids, generated names).
     rng: Mutex<SimRng>,
+    /// Event aggregation key → Event name (see `control::events`).
+    pub event_index: Mutex<HashMap<String, String>>,
 }
 
 impl ClusterState {
@@ -49,6 +52,7 @@ impl ClusterState {
             ca_pem: OnceLock::new(),
             clock: SimClock::accelerated(config.clock_speed),
             rng: Mutex::new(SimRng::derived(config.seed, &config.name)),
+            event_index: Mutex::new(HashMap::new()),
             config,
         })
     }
@@ -61,6 +65,11 @@ impl ClusterState {
     /// A new object uid from the cluster's random stream.
     pub fn new_uid(&self) -> String {
         self.rng.lock().unwrap_or_else(|e| e.into_inner()).uuid()
+    }
+
+    /// 64 bits from the cluster's random stream.
+    pub fn random_u64(&self) -> u64 {
+        self.rng.lock().unwrap_or_else(|e| e.into_inner()).next_u64()
     }
 
     /// A suffix for `generateName`.

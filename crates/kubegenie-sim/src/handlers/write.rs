@@ -261,7 +261,7 @@ fn create_with(
             None => Ok(Mutation::Put(stored_form)),
         })?
         .ok_or_else(|| ApiError::internal("object vanished after create"))?;
-    crate::controllers::after_write(st, rt, &stored.value);
+    crate::control::after_write(st, rt, &stored.value);
     Ok(WriteResult {
         obj: convert::to_served(rt, stored.value.clone()),
         created: true,
@@ -400,7 +400,7 @@ fn commit(
         return Ok(d);
     }
     let stored = stored.ok_or_else(|| ApiError::not_found(&rt.group, &rt.plural, name))?;
-    crate::controllers::after_write(st, rt, &stored.value);
+    crate::control::after_write(st, rt, &stored.value);
     Ok(convert::to_served(rt, stored.value.clone()))
 }
 
