@@ -6,7 +6,10 @@
 pub mod crds;
 pub mod events;
 pub mod gc;
+pub mod kubelet;
 pub mod namespaces;
+pub mod nodes;
+pub mod scheduler;
 
 use crate::catalog::{ResourceType, StorageKey};
 use crate::crd;
@@ -35,6 +38,9 @@ pub fn standard() -> Vec<Box<dyn Controller>> {
         Box::new(namespaces::Namespaces),
         Box::new(crds::CustomResourceDefinitions),
         Box::new(gc::GarbageCollector),
+        Box::new(scheduler::Scheduler::default()),
+        Box::new(kubelet::Kubelets::default()),
+        Box::new(nodes::NodeLifecycle),
     ]
 }
 
