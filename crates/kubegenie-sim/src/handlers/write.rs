@@ -390,8 +390,13 @@ fn commit(
             dry = Some(new);
             return Ok(Mutation::Keep);
         }
-        // An object being deleted goes away once its last finalizer is removed.
-        if object::is_deleting(&new) && object::finalizers(&new).is_empty() {
+        // An object being deleted goes away once its last finalizer is removed, unless it is a
+        // pod in its grace period (its kubelet deletes it once the containers have stopped).
+        let graceful = new
+            .pointer("/metadata/deletionGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .is_some_and(|g| g > 0);
+        if object::is_deleting(&new) && object::finalizers(&new).is_empty() && !graceful {
             return Ok(Mutation::Delete);
         }
         Ok(Mutation::Put(convert::to_stored(rt, new)))

@@ -4,6 +4,7 @@ mod common;
 mod crd;
 mod crud;
 mod errors;
+mod kubelet;
 mod lifecycle;
 mod protobuf;
 mod watch;
