@@ -619,3 +619,54 @@ async fn failed_node_taints_and_evicts_its_pods() {
     })
     .await;
 }
+
+/// CPU seconds this process has used (user + system).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Steady-state cost at the real-time clock: `SIM_CLUSTERS` × `SIM_PODS` (default 100 ×
+/// 1000) healthy pods. Run with `--ignored --nocapture` in release mode.
+#[tokio::test]
+#[ignore = "benchmark"]
+async fn steady_state_cost() {
+    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let (clusters, per) = (env("SIM_CLUSTERS", 100), env("SIM_PODS", 1000));
+    let mut sims = Vec::new();
+    for i in 0..clusters {
+        let mut cfg = config(&format!("c{i}"));
+        cfg.nodes = 10;
+        sims.push(sim_with(cfg).await.unwrap());
+    }
+    let t0 = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for s in &sims {
+        let pods: Api<Pod> = Api::namespaced(s.client.clone(), "default");
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per {
+                let p: Pod = serde_json::from_value(simple(&format!("p{i}"), "nginx:1.27")).unwrap();
+                pods.create(&PostParams::default(), &p).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    println!("created {} pods in {:?}", clusters * per, t0.elapsed());
+    // Let start-up settle (pulls, starts), then measure.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    let pods: Api<Pod> = Api::namespaced(sims[0].client.clone(), "default");
+    let running = pods.list(&ListParams::default()).await.unwrap().items.iter()
+        .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")).count();
+    println!("cluster 0: {running}/{per} running");
+    if running == 0 {
+        println!("{:#}", get(&pods, "p0").await);
+    }
+    let (c0, w0) = (cpu_seconds(), std::time::Instant::now());
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let cores = (cpu_seconds() - c0) / w0.elapsed().as_secs_f64();
+    println!("steady state: {cores:.3} cores");
+}
