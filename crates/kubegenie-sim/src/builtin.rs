@@ -402,6 +402,10 @@ const SPECS: &[Spec] = &[
         false,
     )
     .subs(STATUS),
+    // metrics.k8s.io: metrics-server's aggregated API, served by the simulator itself
+    // (`observe::metrics_api`), so `kubectl top` and HPAs work on every simulated cluster.
+    spec("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", false).verbs(Verbs::GetList),
+    spec("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", true).verbs(Verbs::GetList),
 ];
 
 /// Every built-in resource served by a simulated cluster, in kube-apiserver's group order.
@@ -577,6 +581,7 @@ mod tests {
             "node.k8s.io",
             "discovery.k8s.io",
             "flowcontrol.apiserver.k8s.io",
+            "metrics.k8s.io",
         ];
         for w in order.windows(2) {
             assert!(pos(w[0]) < pos(w[1]), "{} before {}", w[0], w[1]);

@@ -21,6 +21,7 @@ pub mod convert;
 pub mod discovery;
 pub mod error;
 pub mod kubeconfig;
+pub mod observe;
 pub mod openapi;
 pub mod patch;
 pub mod protobuf;

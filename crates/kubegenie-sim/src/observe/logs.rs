@@ -1,0 +1,1 @@
+//! Generated pod logs (placeholder, filled in below).
