@@ -7,4 +7,5 @@ pub mod history;
 pub mod logs;
 pub mod metrics_api;
 pub mod prometheus;
+mod templates;
 pub mod usage;
