@@ -84,7 +84,15 @@ impl Controller for HorizontalPodAutoscalers {
                 obj["status"] = new_status;
                 let name = object::name(&obj).to_string();
                 let ns = object::namespace(&obj).to_string();
-                if let Err(e) = write::update(st, &rt, Some(&ns), &name, obj, Some("status"), &Opts::internal(MANAGER)) {
+                if let Err(e) = write::update(
+                    st,
+                    &rt,
+                    Some(&ns),
+                    &name,
+                    obj,
+                    Some("status"),
+                    &Opts::internal(MANAGER),
+                ) {
                     tracing::debug!(hpa = %name, "status update failed: {}", e.message);
                 }
             }
@@ -127,13 +135,23 @@ fn samples(st: &ClusterState, pods: &[&Value], resource: &str, replicas: &Replic
             let usage = (!running.is_empty()).then(|| {
                 running
                     .iter()
-                    .map(|(_, u)| if resource == "cpu" { u.cpu_millicores } else { u.memory_bytes })
+                    .map(|(_, u)| {
+                        if resource == "cpu" {
+                            u.cpu_millicores
+                        } else {
+                            u.memory_bytes
+                        }
+                    })
                     .sum()
             });
             let mut request = Ok(0.0);
             for c in usage::container_names(p) {
                 let r = usage::resources(p, c);
-                let req = if resource == "cpu" { r.cpu_request } else { r.memory_request };
+                let req = if resource == "cpu" {
+                    r.cpu_request
+                } else {
+                    r.memory_request
+                };
                 request = match (request, req) {
                     (Ok(sum), Some(v)) => Ok(sum + v),
                     (Ok(_), None) => Err(c.to_string()),
@@ -144,7 +162,11 @@ fn samples(st: &ClusterState, pods: &[&Value], resource: &str, replicas: &Replic
                 name: object::name(p).to_string(),
                 usage,
                 request,
-                pending: p.pointer("/status/phase").and_then(Value::as_str).unwrap_or("Pending") == "Pending",
+                pending: p
+                    .pointer("/status/phase")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Pending")
+                    == "Pending",
                 ready: usage::is_ready(p),
             }
         })
@@ -184,13 +206,21 @@ impl Conditions<'_> {
             .and_then(|c| c["lastTransitionTime"].as_str())
             .map_or_else(|| self.now.clone(), str::to_string);
         self.list.retain(|c| c["type"] != ty);
-        self.list.push(json!({"type": ty, "status": status, "lastTransitionTime": since,
+        self.list
+            .push(json!({"type": ty, "status": status, "lastTransitionTime": since,
             "reason": reason, "message": message}));
     }
 }
 
 /// One sync of one HPA; returns its new status.
-fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], replicas: &Replicas, now: i64) -> Value {
+fn sync(
+    st: &Arc<ClusterState>,
+    hpa: &Value,
+    mem: &mut Memory,
+    pods: &[Value],
+    replicas: &Replicas,
+    now: i64,
+) -> Value {
     let spec = &hpa["spec"];
     let old = &hpa["status"];
     let mut conds = Conditions {
@@ -199,35 +229,64 @@ fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], r
         list: Vec::new(),
     };
     let warn = |reason: &str, msg: &str| {
-        events::record(st, hpa, None, EventType::Warning, reason, msg, Source { component: MANAGER, host: None })
+        events::record(
+            st,
+            hpa,
+            None,
+            EventType::Warning,
+            reason,
+            msg,
+            Source {
+                component: MANAGER,
+                host: None,
+            },
+        )
     };
     let target_ref = &spec["scaleTargetRef"];
     let kind = target_ref["kind"].as_str().unwrap_or_default();
     let api_version = target_ref["apiVersion"].as_str().unwrap_or("apps/v1");
     let tname = target_ref["name"].as_str().unwrap_or_default();
     let ns = object::namespace(hpa);
-    let target = st
-        .resource_by_kind(api_version, kind)
-        .and_then(|rt| st.store.get(&rt.storage, ns, tname).map(|s| (rt, s.value.clone())));
+    let target = st.resource_by_kind(api_version, kind).and_then(|rt| {
+        st.store
+            .get(&rt.storage, ns, tname)
+            .map(|s| (rt, s.value.clone()))
+    });
     let mut status = json!({"observedGeneration": hpa.pointer("/metadata/generation").cloned().unwrap_or(json!(1)),
         "currentReplicas": old["currentReplicas"].as_i64().unwrap_or(0), "desiredReplicas": old["desiredReplicas"].as_i64().unwrap_or(0)});
     if let Some(t) = old.get("lastScaleTime") {
         status["lastScaleTime"] = t.clone();
     }
     let Some((trt, target)) = target else {
-        let msg = format!("the HPA controller was unable to get the target's current scale: {} \"{tname}\" not found", kind.to_ascii_lowercase());
+        let msg = format!(
+            "the HPA controller was unable to get the target's current scale: {} \"{tname}\" not found",
+            kind.to_ascii_lowercase()
+        );
         warn("FailedGetScale", &msg);
         conds.set("AbleToScale", false, "FailedGetScale", &msg);
         status["conditions"] = json!(conds.list);
         return status;
     };
-    let current = target.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1) as i32;
+    let current = target
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1) as i32;
     status["currentReplicas"] = json!(current);
     let min = spec["minReplicas"].as_i64().unwrap_or(1) as i32;
     let max = spec["maxReplicas"].as_i64().unwrap_or(i64::from(min)) as i32;
     if current == 0 && min > 0 {
-        conds.set("AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale");
-        conds.set("ScalingActive", false, "ScalingDisabled", "scaling is disabled since the replica count of the target is zero");
+        conds.set(
+            "AbleToScale",
+            true,
+            "SucceededGetScale",
+            "the HPA controller was able to get the target's current scale",
+        );
+        conds.set(
+            "ScalingActive",
+            false,
+            "ScalingDisabled",
+            "scaling is disabled since the replica count of the target is zero",
+        );
         status["desiredReplicas"] = json!(0);
         status["conditions"] = json!(conds.list);
         return status;
@@ -239,7 +298,12 @@ fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], r
         .iter()
         .filter(|p| object::namespace(p) == ns && !object::is_deleting(p))
         .filter(|p| selector.as_ref().is_some_and(|s| s.matches(object::labels(p))))
-        .filter(|p| !matches!(p.pointer("/status/phase").and_then(Value::as_str), Some("Failed" | "Succeeded")))
+        .filter(|p| {
+            !matches!(
+                p.pointer("/status/phase").and_then(Value::as_str),
+                Some("Failed" | "Succeeded")
+            )
+        })
         .collect();
     let mut best: Option<(i32, String)> = None;
     let mut current_metrics = Vec::new();
@@ -247,12 +311,17 @@ fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], r
     let metrics = metrics_of(spec);
     for (resource, t) in &metrics {
         match calc::replicas_for(resource, current, &samples(st, &mine, resource, replicas), *t) {
-            Ok(Proposal { replicas, utilization, average }) => {
+            Ok(Proposal {
+                replicas,
+                utilization,
+                average,
+            }) => {
                 let mut cur = json!({"averageValue": quantity(resource, average)});
                 if let Some(u) = utilization {
                     cur["averageUtilization"] = json!(u);
                 }
-                current_metrics.push(json!({"type": "Resource", "resource": {"name": resource, "current": cur}}));
+                current_metrics
+                    .push(json!({"type": "Resource", "resource": {"name": resource, "current": cur}}));
                 if best.as_ref().is_none_or(|(r, _)| replicas > *r) {
                     best = Some((replicas, metric_name(resource, *t)));
                 }
@@ -274,16 +343,35 @@ fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], r
             warn("FailedGetResourceMetric", &e);
             warn(
                 "FailedComputeMetricsReplicas",
-                &format!("invalid metrics ({} invalid out of {}), first error is: failed to get {e}", errors.len(), metrics.len()),
+                &format!(
+                    "invalid metrics ({} invalid out of {}), first error is: failed to get {e}",
+                    errors.len(),
+                    metrics.len()
+                ),
             );
-            conds.set("AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale");
-            conds.set("ScalingActive", false, "FailedGetResourceMetric", &format!("the HPA was unable to compute the replica count: {e}"));
+            conds.set(
+                "AbleToScale",
+                true,
+                "SucceededGetScale",
+                "the HPA controller was able to get the target's current scale",
+            );
+            conds.set(
+                "ScalingActive",
+                false,
+                "FailedGetResourceMetric",
+                &format!("the HPA was unable to compute the replica count: {e}"),
+            );
             status["desiredReplicas"] = json!(current);
             status["conditions"] = json!(conds.list);
             return status;
         }
     };
-    conds.set("AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale");
+    conds.set(
+        "AbleToScale",
+        true,
+        "SucceededGetScale",
+        "the HPA controller was able to get the target's current scale",
+    );
     conds.set(
         "ScalingActive",
         true,
@@ -293,11 +381,27 @@ fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], r
     let up = Rules::from_spec(spec.pointer("/behavior/scaleUp"), true);
     let down = Rules::from_spec(spec.pointer("/behavior/scaleDown"), false);
     let (desired, reason) = if current > max {
-        (max, "Current number of replicas above Spec.MaxReplicas".to_string())
+        (
+            max,
+            "Current number of replicas above Spec.MaxReplicas".to_string(),
+        )
     } else if current < min {
-        (min, "Current number of replicas below Spec.MinReplicas".to_string())
+        (
+            min,
+            "Current number of replicas below Spec.MinReplicas".to_string(),
+        )
     } else {
-        let d = normalize(mem, &mut conds, metric_desired, current, min, max, &up, &down, now);
+        let d = normalize(
+            mem,
+            &mut conds,
+            metric_desired,
+            current,
+            min,
+            max,
+            &up,
+            &down,
+            now,
+        );
         let reason = if d > current {
             format!("{metric_reason} above target")
         } else {
@@ -312,16 +416,44 @@ fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], r
         match write::update(st, &trt, Some(ns), tname, obj, None, &Opts::internal(MANAGER)) {
             Ok(_) => {
                 let msg = format!("New size: {desired}; reason: {reason}");
-                events::record(st, hpa, None, EventType::Normal, "SuccessfulRescale", &msg, Source { component: MANAGER, host: None });
+                events::record(
+                    st,
+                    hpa,
+                    None,
+                    EventType::Normal,
+                    "SuccessfulRescale",
+                    &msg,
+                    Source {
+                        component: MANAGER,
+                        host: None,
+                    },
+                );
                 let change = (now, (desired - current).abs());
-                if desired > current { mem.ups.push(change) } else { mem.downs.push(change) }
+                if desired > current {
+                    mem.ups.push(change)
+                } else {
+                    mem.downs.push(change)
+                }
                 status["lastScaleTime"] = json!(st.now_string());
-                conds.set("AbleToScale", true, "SucceededRescale", &format!("the HPA controller was able to update the target scale to {desired}"));
+                conds.set(
+                    "AbleToScale",
+                    true,
+                    "SucceededRescale",
+                    &format!("the HPA controller was able to update the target scale to {desired}"),
+                );
             }
             Err(e) => {
                 let msg = format!("failed to rescale {kind}/{tname}: {}", e.message);
                 warn("FailedRescale", &msg);
-                conds.set("AbleToScale", false, "FailedUpdateScale", &format!("the HPA controller was unable to update the target scale: {}", e.message));
+                conds.set(
+                    "AbleToScale",
+                    false,
+                    "FailedUpdateScale",
+                    &format!(
+                        "the HPA controller was unable to update the target scale: {}",
+                        e.message
+                    ),
+                );
             }
         }
     }
@@ -329,7 +461,9 @@ fn sync(st: &Arc<ClusterState>, hpa: &Value, mem: &mut Memory, pods: &[Value], r
     mem.ups.retain(|(t, _)| *t > keep);
     mem.downs.retain(|(t, _)| *t > keep);
     let order = ["AbleToScale", "ScalingActive", "ScalingLimited"];
-    conds.list.sort_by_key(|c| order.iter().position(|o| c["type"] == *o));
+    conds
+        .list
+        .sort_by_key(|c| order.iter().position(|o| c["type"] == *o));
     status["conditions"] = json!(conds.list);
     status
 }
@@ -364,11 +498,17 @@ fn normalize(
     let (mut reason, mut message) = ("ReadyForNewScale", "recommended size matches current size");
     if stabilized < up_rec {
         stabilized = up_rec;
-        (reason, message) = ("ScaleUpStabilized", "recent recommendations were lower than current one, applying the lowest recent recommendation");
+        (reason, message) = (
+            "ScaleUpStabilized",
+            "recent recommendations were lower than current one, applying the lowest recent recommendation",
+        );
     }
     if stabilized > down_rec {
         stabilized = down_rec;
-        (reason, message) = ("ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation");
+        (reason, message) = (
+            "ScaleDownStabilized",
+            "recent recommendations were higher than current one, applying the highest recent recommendation",
+        );
     }
     let horizon = now - up.window.max(down.window);
     mem.recommendations.retain(|(t, _)| *t > horizon);
@@ -378,13 +518,24 @@ fn normalize(
     }
     conds.set("AbleToScale", true, reason, message);
     let mut out = stabilized;
-    let (mut lreason, mut lmessage) = ("DesiredWithinRange", "the desired count is within the acceptable range");
+    let (mut lreason, mut lmessage) = (
+        "DesiredWithinRange",
+        "the desired count is within the acceptable range",
+    );
     if stabilized > current {
         let limit = calc::scale_up_limit(current, &mem.ups, &mem.downs, up, now).max(current);
         let (allowed, r, m) = if max > limit {
-            (limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
+            (
+                limit,
+                "ScaleUpLimit",
+                "the desired replica count is increasing faster than the maximum scale rate",
+            )
         } else {
-            (max, "TooManyReplicas", "the desired replica count is more than the maximum replica count")
+            (
+                max,
+                "TooManyReplicas",
+                "the desired replica count is more than the maximum replica count",
+            )
         };
         if stabilized > allowed {
             (out, lreason, lmessage) = (allowed, r, m);
@@ -392,9 +543,17 @@ fn normalize(
     } else if stabilized < current {
         let limit = calc::scale_down_limit(current, &mem.ups, &mem.downs, down, now).min(current);
         let (allowed, r, m) = if min < limit {
-            (limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
+            (
+                limit,
+                "ScaleDownLimit",
+                "the desired replica count is decreasing faster than the maximum scale rate",
+            )
         } else {
-            (min, "TooFewReplicas", "the desired replica count is less than the minimum replica count")
+            (
+                min,
+                "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count",
+            )
         };
         if stabilized < allowed {
             (out, lreason, lmessage) = (allowed, r, m);

@@ -44,7 +44,11 @@ impl Range {
     fn steps(&self) -> impl Iterator<Item = jiff::Timestamp> + '_ {
         let step = self.step.as_secs_f64().max(1.0);
         let total = self.end.duration_since(self.start).as_secs_f64();
-        let n = if total >= 0.0 { (total / step) as u64 + 1 } else { 0 };
+        let n = if total >= 0.0 {
+            (total / step) as u64 + 1
+        } else {
+            0
+        };
         let start = self.start;
         (0..n).filter_map(move |i| {
             let d = jiff::SignedDuration::from_secs_f64(i as f64 * step);
@@ -176,9 +180,9 @@ fn write_series(
             }
             return Ok(n);
         }
-        Source::Cpu { pod, container } | Source::Memory { pod, container } | Source::Restarts { pod, container } => {
-            (&snap.pods[*pod], container.as_str())
-        }
+        Source::Cpu { pod, container }
+        | Source::Memory { pod, container }
+        | Source::Restarts { pod, container } => (&snap.pods[*pod], container.as_str()),
     };
     let b = usage::behaviour_of(pod, container);
     let life = life_of(pod, &b);
@@ -193,7 +197,8 @@ fn write_series(
             Source::Restarts { .. } => emit(t, restarts as f64, out)?,
             Source::Memory { .. } => {
                 if let Some(i) = inst {
-                    let v = usage::container_memory(seed, pod, container, &b, t, running_for(i, t), reps);
+                    let v =
+                        usage::container_memory(seed, pod, container, &b, t, running_for(i, t), reps).round();
                     emit(t, v, out)?;
                 }
             }
@@ -232,7 +237,10 @@ fn family_name(f: &Family) -> &str {
 pub fn export(clusters: &[Snapshot], range: &Range, out: impl Write) -> io::Result<ExportStats> {
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
     let fams: Vec<Vec<Family>> = clusters.iter().map(|s| families(s, true)).collect();
-    let replicas: Vec<Replicas> = clusters.iter().map(|s| Replicas::count_all(s.pods.iter())).collect();
+    let replicas: Vec<Replicas> = clusters
+        .iter()
+        .map(|s| Replicas::count_all(s.pods.iter()))
+        .collect();
     let mut stats = ExportStats::default();
     let mut line = String::with_capacity(512);
     let count = fams.first().map_or(0, Vec::len);
@@ -249,7 +257,16 @@ pub fn export(clusters: &[Snapshot], range: &Range, out: impl Write) -> io::Resu
         for (ci, snap) in clusters.iter().enumerate() {
             let Some(f) = fams[ci].get(fi) else { continue };
             for s in &f.series {
-                let n = write_series(&mut out, f.name, &s.labels, &s.source, snap, &replicas[ci], range, &mut line)?;
+                let n = write_series(
+                    &mut out,
+                    f.name,
+                    &s.labels,
+                    &s.source,
+                    snap,
+                    &replicas[ci],
+                    range,
+                    &mut line,
+                )?;
                 if n > 0 {
                     stats.series += 1;
                     stats.samples += n;

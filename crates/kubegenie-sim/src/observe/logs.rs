@@ -245,7 +245,11 @@ impl Generator {
             return true;
         }
         let window = m.div_euclid(5);
-        let p = if self.behaviour.fault.is_some() { 0.15 } else { 0.03 };
+        let p = if self.behaviour.fault.is_some() {
+            0.15
+        } else {
+            0.03
+        };
         SimRng::derived(self.seed, &format!("{}/burst@{window}", self.key)).next_f64() < p
     }
 
@@ -257,7 +261,15 @@ impl Generator {
             .filter_map(|i| {
                 let at = after(lo, f64::from(i) * 10.0 + 5.0);
                 let running = Duration::try_from(at.duration_since(self.inst.start)).ok()?;
-                let mem = usage::container_memory(self.seed, &self.pod, &self.container, &self.behaviour, at, running, 1);
+                let mem = usage::container_memory(
+                    self.seed,
+                    &self.pod,
+                    &self.container,
+                    &self.behaviour,
+                    at,
+                    running,
+                    1,
+                );
                 (mem > 0.7 * limit).then(|| templates::memory_warning(at, mem, limit))
             })
             .collect()
@@ -295,9 +307,11 @@ impl Generator {
     fn render(&self, l: &Line, timestamps: bool) -> String {
         let body = match self.profile.format {
             LogFormat::Plain => format!("{} {} {}", app_time(l.at), l.level.as_str(), l.text),
-            LogFormat::Json => serde_json::json!({"time": app_time(l.at), "level": l.level.as_str().to_ascii_lowercase(),
+            LogFormat::Json => {
+                serde_json::json!({"time": app_time(l.at), "level": l.level.as_str().to_ascii_lowercase(),
                 "msg": l.text, "app": self.app})
-            .to_string(),
+                .to_string()
+            }
         };
         if timestamps {
             format!("{} {body}\n", kubelet_time(l.at))
@@ -344,7 +358,9 @@ fn parse_request(q: &Query, now: jiff::Timestamp) -> Result<Request> {
     };
     let since_seconds = num("sinceSeconds")?;
     if since_seconds.is_some_and(|s| s < 1) {
-        return Err(ApiError::bad_request("sinceSeconds: Invalid value: must be greater than 0"));
+        return Err(ApiError::bad_request(
+            "sinceSeconds: Invalid value: must be greater than 0",
+        ));
     }
     let since_time = q
         .get("sinceTime")
@@ -354,11 +370,12 @@ fn parse_request(q: &Query, now: jiff::Timestamp) -> Result<Request> {
         })
         .transpose()?;
     if since_seconds.is_some() && since_time.is_some() {
-        return Err(ApiError::bad_request("at most one of sinceTime or sinceSeconds may be specified"));
+        return Err(ApiError::bad_request(
+            "at most one of sinceTime or sinceSeconds may be specified",
+        ));
     }
-    let since = since_time.or_else(|| {
-        since_seconds.and_then(|s| now.checked_sub(jiff::SignedDuration::from_secs(s)).ok())
-    });
+    let since = since_time
+        .or_else(|| since_seconds.and_then(|s| now.checked_sub(jiff::SignedDuration::from_secs(s)).ok()));
     Ok(Request {
         timestamps: flag("timestamps"),
         tail: num("tailLines")?.filter(|n| *n >= 0).map(|n| n as usize),
@@ -424,14 +441,19 @@ pub fn respond(st: &Arc<ClusterState>, pod: &Value, container: &str, q: &Query) 
     let end = generator.inst.end.map_or(now, |e| e.min(now));
     // Lines at the end instant itself belong to the log (the crash line is written then).
     let end_excl = after(end, 0.000_001);
-    let from = req.since.unwrap_or(generator.inst.start).max(generator.inst.start);
+    let from = req
+        .since
+        .unwrap_or(generator.inst.start)
+        .max(generator.inst.start);
     let mut budget = Budget(req.limit_bytes);
     let follow = req.follow && !previous && generator.inst.end.is_none_or(|e| e > now);
     let head: Vec<Line> = match req.tail {
         Some(n) => generator.tail(from, end_excl, n),
         None if !follow && end_excl.duration_since(from).as_secs_f64() > 3600.0 => {
             // A long log streams an hour at a time rather than being held whole.
-            return Ok(text_response(Body::from_stream(long_log(generator, from, end_excl, req, budget))));
+            return Ok(text_response(Body::from_stream(long_log(
+                generator, from, end_excl, req, budget,
+            ))));
         }
         None => generator.range(from, end_excl),
     };
@@ -449,7 +471,10 @@ pub fn respond(st: &Arc<ClusterState>, pod: &Value, container: &str, q: &Query) 
         pending: Some(first),
         done: false,
     };
-    Ok(text_response(Body::from_stream(futures::stream::unfold(state, follow_step))))
+    Ok(text_response(Body::from_stream(futures::stream::unfold(
+        state,
+        follow_step,
+    ))))
 }
 
 fn long_log(
@@ -466,7 +491,11 @@ fn long_log(
         if a >= to {
             return None;
         }
-        let text: String = generator.range(a, b).iter().map(|l| generator.render(l, req.timestamps)).collect();
+        let text: String = generator
+            .range(a, b)
+            .iter()
+            .map(|l| generator.render(l, req.timestamps))
+            .collect();
         budget.take(text).map(|t| Ok(Bytes::from(t)))
     });
     futures::stream::iter(chunks)
@@ -485,7 +514,9 @@ struct Follow {
 
 /// Yields the next chunk of a followed log: waits for simulated time to pass, then sends the
 /// lines written meanwhile; ends once the followed instance has stopped.
-async fn follow_step(mut f: Follow) -> Option<(std::result::Result<Bytes, std::convert::Infallible>, Follow)> {
+async fn follow_step(
+    mut f: Follow,
+) -> Option<(std::result::Result<Bytes, std::convert::Infallible>, Follow)> {
     if let Some(first) = f.pending.take() {
         return Some((Ok(Bytes::from(first)), f));
     }
@@ -495,11 +526,13 @@ async fn follow_step(mut f: Follow) -> Option<(std::result::Result<Bytes, std::c
         }
         tokio::time::sleep(FOLLOW_POLL).await;
         let now = f.st.clock.now();
-        let (ns, name) = (object::namespace(&f.generator.pod), object::name(&f.generator.pod));
-        let pod = f
-            .st
-            .store
-            .get(&crate::catalog::StorageKey::new("", "pods"), ns, name);
+        let (ns, name) = (
+            object::namespace(&f.generator.pod),
+            object::name(&f.generator.pod),
+        );
+        let pod =
+            f.st.store
+                .get(&crate::catalog::StorageKey::new("", "pods"), ns, name);
         let still = pod.as_ref().is_some_and(|p| {
             usage::running_since(&p.value, &f.generator.container) == Some(f.generator.inst.start)
                 && object::uid(&p.value) == object::uid(&f.generator.pod)
@@ -513,7 +546,8 @@ async fn follow_step(mut f: Follow) -> Option<(std::result::Result<Bytes, std::c
             f.done = true;
             // The kubelet recorded when the instance ended: nothing was written after that.
             let finished = pod.as_ref().and_then(|p| {
-                let t = usage::container_status(&p.value, &f.generator.container)?.pointer("/lastState/terminated")?;
+                let t = usage::container_status(&p.value, &f.generator.container)?
+                    .pointer("/lastState/terminated")?;
                 (ts(t.get("startedAt")) == Some(f.generator.inst.start)).then(|| ts(t.get("finishedAt")))?
             });
             if let Some(fin) = finished {
@@ -525,7 +559,10 @@ async fn follow_step(mut f: Follow) -> Option<(std::result::Result<Bytes, std::c
         if lines.is_empty() {
             continue;
         }
-        let text: String = lines.iter().map(|l| f.generator.render(l, f.timestamps)).collect();
+        let text: String = lines
+            .iter()
+            .map(|l| f.generator.render(l, f.timestamps))
+            .collect();
         match f.budget.take(text) {
             Some(t) => return Some((Ok(Bytes::from(t)), f)),
             None => return None,

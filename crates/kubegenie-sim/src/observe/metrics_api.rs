@@ -56,7 +56,12 @@ fn all_pods(st: &ClusterState) -> (Vec<Value>, Replicas) {
 
 /// The PodMetrics of `pod`, `None` when none of its containers runs (metrics-server has no
 /// sample for it yet).
-pub fn pod_metrics(st: &ClusterState, pod: &Value, replicas: &Replicas, now: jiff::Timestamp) -> Option<Value> {
+pub fn pod_metrics(
+    st: &ClusterState,
+    pod: &Value,
+    replicas: &Replicas,
+    now: jiff::Timestamp,
+) -> Option<Value> {
     let usage = usage::pod_usage(st.config.seed, pod, now, replicas);
     if usage.is_empty() {
         return None;
@@ -70,8 +75,10 @@ pub fn pod_metrics(st: &ClusterState, pod: &Value, replicas: &Replicas, now: jif
     if let Some(l) = pod.pointer("/metadata/labels") {
         meta["labels"] = l.clone();
     }
-    Some(json!({"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": meta,
-        "timestamp": object::format_time(now), "window": POD_WINDOW, "containers": containers}))
+    Some(
+        json!({"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": meta,
+        "timestamp": object::format_time(now), "window": POD_WINDOW, "containers": containers}),
+    )
 }
 
 fn usage_json(u: &Usage) -> Value {
@@ -79,7 +86,13 @@ fn usage_json(u: &Usage) -> Value {
 }
 
 /// Usage of a whole node: its running pods plus system overhead.
-pub fn node_usage(st: &ClusterState, node: &Value, pods: &[Value], replicas: &Replicas, now: jiff::Timestamp) -> Usage {
+pub fn node_usage(
+    st: &ClusterState,
+    node: &Value,
+    pods: &[Value],
+    replicas: &Replicas,
+    now: jiff::Timestamp,
+) -> Usage {
     let name = object::name(node);
     let capacity_cpu = node
         .pointer("/status/capacity/cpu")
@@ -124,14 +137,24 @@ fn selector(q: &Query) -> Result<LabelSelector> {
 
 /// Whether `obj` passes a `metadata.name=` field selector (the only field metrics-server knows).
 fn name_matches(q: &Query, obj: &Value) -> bool {
-    match q.field_selector.as_deref().and_then(|f| f.strip_prefix("metadata.name=")) {
+    match q
+        .field_selector
+        .as_deref()
+        .and_then(|f| f.strip_prefix("metadata.name="))
+    {
         Some(n) => object::name(obj) == n,
         None => true,
     }
 }
 
 /// Serves a get or list of `nodes` or `pods` in `metrics.k8s.io`.
-pub fn serve(st: &ClusterState, rt: &ResourceType, p: &ResourcePath, q: &Query, verb: &str) -> Result<Response> {
+pub fn serve(
+    st: &ClusterState,
+    rt: &ResourceType,
+    p: &ResourcePath,
+    q: &Query,
+    verb: &str,
+) -> Result<Response> {
     let now = st.clock.now();
     let (pods, replicas) = all_pods(st);
     let not_found = |name: &str| ApiError::not_found(GROUP, &rt.plural, name);

@@ -357,7 +357,11 @@ pub fn families(snap: &Snapshot, cluster_label: bool) -> Vec<Family> {
             quantity_series(&spec, "/resources/limits", &refs, &mut limits.series);
         }
     }
-    let mut capacity = fam("kube_node_status_capacity", "The capacity for different resources of a node.", Kind::Gauge);
+    let mut capacity = fam(
+        "kube_node_status_capacity",
+        "The capacity for different resources of a node.",
+        Kind::Gauge,
+    );
     let mut allocatable = fam(
         "kube_node_status_allocatable",
         "The allocatable for different resources of a node that are available for scheduling.",
@@ -373,8 +377,16 @@ pub fn families(snap: &Snapshot, cluster_label: bool) -> Vec<Family> {
     }
     let mut deploy = Vec::new();
     for (name, help, ptr) in [
-        ("kube_deployment_spec_replicas", "Number of desired pods for a deployment.", "/spec/replicas"),
-        ("kube_deployment_status_replicas", "The number of replicas per deployment.", "/status/replicas"),
+        (
+            "kube_deployment_spec_replicas",
+            "Number of desired pods for a deployment.",
+            "/spec/replicas",
+        ),
+        (
+            "kube_deployment_status_replicas",
+            "The number of replicas per deployment.",
+            "/status/replicas",
+        ),
         (
             "kube_deployment_status_replicas_available",
             "The number of available replicas per deployment.",
@@ -514,9 +526,13 @@ pub fn render(st: &ClusterState) -> String {
                     if usage::running_since(p, container).is_none() {
                         continue;
                     }
-                    usage::container_usage(snap.seed, p, container, now, replicas.of(p)).memory_bytes
+                    usage::container_usage(snap.seed, p, container, now, replicas.of(p))
+                        .memory_bytes
+                        .round()
                 }
-                Source::Restarts { pod, container } => f64::from(usage::restart_count(&snap.pods[*pod], container)),
+                Source::Restarts { pod, container } => {
+                    f64::from(usage::restart_count(&snap.pods[*pod], container))
+                }
             };
             let _ = writeln!(out, "{}{} {}", f.name, s.labels, v);
         }

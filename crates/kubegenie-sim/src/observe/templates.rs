@@ -81,7 +81,11 @@ pub fn startup(ctx: &Context<'_>, at: jiff::Timestamp, rng: &mut SimRng) -> Vec<
     let version = format!("1.{}.{}", int(rng, 2, 9), int(rng, 0, 20));
     let app = ctx.app;
     let mut out = vec![
-        line(at, Level::Info, format!("starting {app} version={version} pid=1 go=go1.22.5")),
+        line(
+            at,
+            Level::Info,
+            format!("starting {app} version={version} pid=1 go=go1.22.5"),
+        ),
         line(
             after_ms(at, 12),
             Level::Info,
@@ -111,7 +115,12 @@ const PATHS: &[&str] = &[
     "/metrics",
 ];
 const TABLES: &[&str] = &["orders", "users", "products", "inventory", "sessions"];
-const JOBS: &[&str] = &["sync-inventory", "send-emails", "expire-sessions", "rebuild-search-index"];
+const JOBS: &[&str] = &[
+    "sync-inventory",
+    "send-emails",
+    "expire-sessions",
+    "rebuild-search-index",
+];
 
 fn path(rng: &mut SimRng) -> String {
     let id = int(rng, 1000, 99_999).to_string();
@@ -194,7 +203,10 @@ fn warning(rng: &mut SimRng) -> String {
             "retrying request to upstream service=payments attempt={} error=\"context deadline exceeded\"",
             int(rng, 1, 3)
         ),
-        2 => format!("connection pool nearly exhausted in_use={} max=50", int(rng, 42, 50)),
+        2 => format!(
+            "connection pool nearly exhausted in_use={} max=50",
+            int(rng, 42, 50)
+        ),
         _ => format!(
             "cache eviction rate high evicted={} window=60s",
             int(rng, 500, 5000)

@@ -67,7 +67,10 @@ pub fn resources(pod: &Value, name: &str) -> Resources {
     let Some(c) = container_spec(pod, name) else {
         return Resources::default();
     };
-    let get = |kind: &str, res: &str| c.pointer(&format!("/resources/{kind}/{res}")).and_then(quantity_value);
+    let get = |kind: &str, res: &str| {
+        c.pointer(&format!("/resources/{kind}/{res}"))
+            .and_then(quantity_value)
+    };
     let cpu_limit = get("limits", "cpu").map(|v| v * 1000.0);
     let memory_limit = get("limits", "memory");
     Resources {
@@ -126,10 +129,9 @@ pub fn workload_key(pod: &Value) -> Option<String> {
         .and_then(Value::as_str);
     let ns = object::namespace(pod);
     match (kind, hash) {
-        ("ReplicaSet", Some(h)) if name.ends_with(&format!("-{h}")) => Some(format!(
-            "{ns}/Deployment/{}",
-            &name[..name.len() - h.len() - 1]
-        )),
+        ("ReplicaSet", Some(h)) if name.ends_with(&format!("-{h}")) => {
+            Some(format!("{ns}/Deployment/{}", &name[..name.len() - h.len() - 1]))
+        }
         _ => Some(format!("{ns}/{kind}/{name}")),
     }
 }
@@ -324,7 +326,8 @@ mod tests {
         let mi = 1024.0 * 1024.0;
         assert!((35.0 * mi..65.0 * mi).contains(&u.memory_bytes), "{u:?}");
         let mut stopped = p.clone();
-        stopped["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff"}});
+        stopped["status"]["containerStatuses"][0]["state"] =
+            json!({"waiting": {"reason": "CrashLoopBackOff"}});
         assert_eq!(container_usage(1, &stopped, "app", at, 1), Usage::default());
     }
 
@@ -342,10 +345,7 @@ mod tests {
 
     #[test]
     fn shared_load_divides_among_ready_replicas_of_a_deployment() {
-        let p = pod(
-            Some("cpu: {base: 900, noise: 0, sharedByReplicas: true}"),
-            "x",
-        );
+        let p = pod(Some("cpu: {base: 900, noise: 0, sharedByReplicas: true}"), "x");
         let mut other = p.clone();
         other["metadata"]["name"] = json!("web-abc-y");
         let mut newer = p.clone();

@@ -5,5 +5,6 @@ mod crd;
 mod crud;
 mod errors;
 mod lifecycle;
+mod observe;
 mod protobuf;
 mod watch;

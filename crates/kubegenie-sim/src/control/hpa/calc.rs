@@ -84,7 +84,10 @@ pub fn replicas_for(
             .iter()
             .map(|p| {
                 p.request.clone().map(|r| (p.name.as_str(), r)).map_err(|c| {
-                    format!("missing request for {resource} in container {c} of Pod {}", p.name)
+                    format!(
+                        "missing request for {resource} in container {c} of Pod {}",
+                        p.name
+                    )
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -122,7 +125,9 @@ pub fn replicas_for(
     for p in &missing {
         let v = if ratio < 1.0 {
             match target {
-                Target::Utilization(t) => requests.get(p.name.as_str()).copied().unwrap_or(0.0) * (t.max(100) as f64) / 100.0,
+                Target::Utilization(t) => {
+                    requests.get(p.name.as_str()).copied().unwrap_or(0.0) * (t.max(100) as f64) / 100.0
+                }
                 Target::AverageValue(v) => v,
             }
         } else {
@@ -136,7 +141,9 @@ pub fn replicas_for(
         }
     }
     let (new_ratio, _, _) = ratio_of(&metrics)?;
-    if (1.0 - new_ratio).abs() <= TOLERANCE || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0)
+    if (1.0 - new_ratio).abs() <= TOLERANCE
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
     {
         return Ok(proposal(current));
     }
@@ -223,7 +230,11 @@ impl Rules {
 
 /// Replica changes within a period.
 fn change_in(events: &[(i64, i32)], now: i64, period: i64) -> i32 {
-    events.iter().filter(|(t, _)| *t > now - period).map(|(_, n)| n).sum()
+    events
+        .iter()
+        .filter(|(t, _)| *t > now - period)
+        .map(|(_, n)| n)
+        .sum()
 }
 
 /// The most replicas the scale-up rules allow now.
@@ -240,7 +251,11 @@ pub fn scale_up_limit(current: i32, up: &[(i64, i32)], down: &[(i64, i32)], r: &
         } else {
             start + p.value
         };
-        result = if min_select { result.min(proposed) } else { result.max(proposed) };
+        result = if min_select {
+            result.min(proposed)
+        } else {
+            result.max(proposed)
+        };
     }
     result
 }
@@ -259,7 +274,11 @@ pub fn scale_down_limit(current: i32, up: &[(i64, i32)], down: &[(i64, i32)], r:
         } else {
             start - p.value
         };
-        result = if min_select { result.max(proposed) } else { result.min(proposed) };
+        result = if min_select {
+            result.max(proposed)
+        } else {
+            result.min(proposed)
+        };
     }
     result
 }
@@ -284,7 +303,12 @@ mod tests {
         let p = replicas_for("cpu", 2, &pods, Target::Utilization(100)).unwrap();
         assert_eq!((p.replicas, p.utilization), (2, Some(105)));
         let hot = [pod("a", 200.0, 100.0), pod("b", 200.0, 100.0)];
-        assert_eq!(replicas_for("cpu", 2, &hot, Target::Utilization(50)).unwrap().replicas, 8);
+        assert_eq!(
+            replicas_for("cpu", 2, &hot, Target::Utilization(50))
+                .unwrap()
+                .replicas,
+            8
+        );
     }
 
     #[test]
