@@ -47,9 +47,7 @@ impl Controller for HorizontalPodAutoscalers {
     }
 
     fn reconcile(&self, st: &Arc<ClusterState>) -> Option<Duration> {
-        let Some(rt) = st.resource("autoscaling", "v2", "horizontalpodautoscalers") else {
-            return None;
-        };
+        let rt = st.resource("autoscaling", "v2", "horizontalpodautoscalers")?;
         let hpas = st.store.list(&rt.storage, None).0;
         let mut memory = self.memory.lock().unwrap_or_else(|e| e.into_inner());
         memory.retain(|uid, _| hpas.iter().any(|h| object::uid(&h.value) == uid));

@@ -169,7 +169,12 @@ fn write_series(
     let mut n = 0;
     let mut emit = |t: jiff::Timestamp, v: f64, out: &mut dyn Write| -> io::Result<()> {
         line.clear();
-        let _ = writeln!(line, "{name}{labels} {v} {}", t.as_second());
+        // Millisecond-core and whole-byte precision is all a query needs, and halves the file.
+        if v.fract() == 0.0 {
+            let _ = writeln!(line, "{name}{labels} {v} {}", t.as_second());
+        } else {
+            let _ = writeln!(line, "{name}{labels} {v:.4} {}", t.as_second());
+        }
         n += 1;
         out.write_all(line.as_bytes())
     };
