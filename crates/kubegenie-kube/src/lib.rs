@@ -8,3 +8,5 @@
 pub mod classify;
 pub mod discovery;
 pub mod fanout;
+pub mod kubeconfig;
+pub mod source;

@@ -3,3 +3,4 @@
 mod classify;
 mod common;
 mod discovery;
+mod source;
