@@ -14,6 +14,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod behaviour;
 pub mod builtin;
 pub mod catalog;
 pub mod convert;

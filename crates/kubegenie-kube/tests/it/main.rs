@@ -1,0 +1,5 @@
+//! kubegenie-kube against simulated clusters over real HTTPS.
+
+mod classify;
+mod common;
+mod discovery;
