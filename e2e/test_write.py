@@ -101,8 +101,10 @@ def test_apply_client_side_then_server_side(kubectl: Kubectl, ns: str, tmp_path:
     assert kubectl.json("get", "cm", "settings", "-n", ns)["data"] == {"mode": "two"}
     assert kubectl.json("get", "deploy", "web", "-n", ns)["spec"]["replicas"] == 2
 
-    # Server-side apply takes the objects over from client-side apply (kubectl migrates the
-    # managed fields of kubectl-client-side-apply), so no conflict is reported.
+    # Server-side apply takes the objects over from client-side apply without conflicts:
+    # kube-apiserver's lastAppliedManager forces an apply by the manager "kubectl" when every
+    # conflict is with a field of the last-applied-configuration annotation, and kubectl then
+    # migrates the managed fields of kubectl-client-side-apply to "kubectl".
     r = kubectl.run("apply", "--server-side", "-f", manifest(tmp_path, ns, mode="three", replicas=3, image="nginx:1.28"))
     assert r.lines == [
         "configmap/settings serverside-applied",
@@ -141,8 +143,20 @@ def test_diff_exit_codes(kubectl: Kubectl, ns: str, tmp_path: Path) -> None:
     assert "-  replicas: 1" in changed.stdout and "+  replicas: 4" in changed.stdout, changed.describe()
     # diff is a dry run: nothing changed on the server.
     assert kubectl.json("get", "cm", "settings", "-n", ns)["data"] == {"mode": "one"}
+
+
+def test_diff_server_side(kubectl: Kubectl, ns: str, tmp_path: Path) -> None:
+    kubectl.run("apply", "--server-side", "-f", manifest(tmp_path, ns))
+    same = kubectl.run("diff", "--server-side", "-f", manifest(tmp_path, ns), check=False)
+    assert same.returncode == 0 and same.stdout == "", same.describe()
     ssa = kubectl.run("diff", "--server-side", "-f", manifest(tmp_path, ns, mode="two"), check=False)
     assert ssa.returncode == 1 and "+  mode: two" in ssa.stdout, ssa.describe()
+    # After a client-side apply, a server-side diff (manager "kubectl") must not report
+    # conflicts with kubectl-client-side-apply either (see test_apply_client_side_then_server_side).
+    kubectl.run("apply", "-f", manifest(tmp_path, ns, mode="csa"))
+    mixed = kubectl.run("diff", "--server-side", "-f", manifest(tmp_path, ns, mode="two"), check=False)
+    assert mixed.returncode == 1 and "+  mode: two" in mixed.stdout, mixed.describe()
+    assert kubectl.json("get", "cm", "settings", "-n", ns)["data"] == {"mode": "csa"}
 
 
 def test_edit_with_kube_editor(kubectl: Kubectl, ns: str, tmp_path: Path) -> None:
