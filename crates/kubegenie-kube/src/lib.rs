@@ -9,4 +9,5 @@ pub mod classify;
 pub mod discovery;
 pub mod fanout;
 pub mod kubeconfig;
+pub mod ops;
 pub mod source;
