@@ -7,6 +7,7 @@ pub mod apply;
 pub mod demo;
 pub mod fleet;
 pub mod format;
+pub mod history;
 pub mod inventory;
 pub mod load;
 pub mod nodes;
