@@ -23,6 +23,30 @@ pub fn create(st: &Arc<ClusterState>, obj: Value) -> Result<Value> {
     Ok(write::create(st, &rt, ns, obj, &Opts::internal("kube-apiserver"))?.obj)
 }
 
+/// Creates an object and then, when creation dropped it (status subresources), writes its
+/// status as its controller would, so a scenario can start objects in a given state.
+pub fn create_with_status(st: &Arc<ClusterState>, obj: Value) -> Result<Value> {
+    let status = obj.get("status").cloned();
+    let created = create(st, obj)?;
+    match status {
+        Some(status) if created.get("status") != Some(&status) => {
+            let api_version = created["apiVersion"].as_str().unwrap_or_default();
+            let kind = created["kind"].as_str().unwrap_or_default();
+            let rt = st
+                .resource_by_kind(api_version, kind)
+                .ok_or_else(|| ApiError::bad_request(format!("no resource serves {kind}")))?;
+            let ns = object::namespace(&created).to_string();
+            let name = object::name(&created).to_string();
+            let mut with = created;
+            with["status"] = status;
+            let ns = rt.namespaced.then_some(ns.as_str());
+            let opts = Opts::internal("kube-apiserver");
+            Ok(write::update(st, &rt, ns, &name, with, Some("status"), &opts)?.obj)
+        }
+        _ => Ok(created),
+    }
+}
+
 /// A Ready node as a kubelet registers it: a self-managed 4-vCPU/16 GiB machine named
 /// `<cluster>-node-<index>`, the first one labelled as the control plane (untainted, so a
 /// one-node cluster still runs workloads, as kind and minikube do).
@@ -93,7 +117,7 @@ pub fn seed(st: &Arc<ClusterState>, initial: Vec<Value>) -> Result<()> {
     }
     for obj in initial {
         let is_node = obj["kind"] == "Node" && obj["apiVersion"] == "v1";
-        let created = create(st, obj)?;
+        let created = create_with_status(st, obj)?;
         if is_node && leases {
             create(st, lease(st, object::name(&created)))?;
         }

@@ -60,9 +60,13 @@ pub async fn run(args: DemoArgs) -> Result<()> {
     println!("try:");
     println!("  export KUBECONFIG={k}");
     println!("  kubectl --context hub get clusterprofiles -n fleet-system");
-    println!("  kubectl --context prod-us get nodes -L node.kubernetes.io/instance-type,topology.kubernetes.io/zone");
+    println!(
+        "  kubectl --context prod-us get nodes -L node.kubernetes.io/instance-type,topology.kubernetes.io/zone"
+    );
     println!("  kubectl --context prod-us get pods -A");
-    println!("  kubectl --context prod-us -n checkout rollout history deployment/checkout   # bad image at +1m");
+    println!(
+        "  kubectl --context prod-us -n checkout rollout history deployment/checkout   # bad image at +1m"
+    );
     println!("  kubectl --context prod-us top pods -n payments");
     println!("press Ctrl-C to stop");
     super::sim::wait_for_signal().await;

@@ -45,8 +45,10 @@ pub async fn run(args: ExportArgs) -> Result<()> {
     let clusters = history::settled_objects(&sc, &opts)
         .await
         .context("cannot start the scenario")?;
-    let file = std::fs::File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
-    let summary = history::export(&clusters, &opts, file).with_context(|| format!("cannot write {}", args.out.display()))?;
+    let file =
+        std::fs::File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let summary = history::export(&clusters, &opts, file)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!(
         "wrote {} series, {} samples ({} clusters, {} days every {}s) to {}",
         summary.series,

@@ -58,7 +58,10 @@ pub struct ClusterObjects {
 
 /// Starts `scenario`, waits until its pod count stops changing (or `settle` passes), and
 /// returns every cluster's objects; the fleet is stopped afterwards.
-pub async fn settled_objects(scenario: &Scenario, o: &ExportOptions) -> Result<Vec<ClusterObjects>, ExportError> {
+pub async fn settled_objects(
+    scenario: &Scenario,
+    o: &ExportOptions,
+) -> Result<Vec<ClusterObjects>, ExportError> {
     let start = StartOptions {
         seed: o.seed,
         http: true,
@@ -92,7 +95,13 @@ pub async fn settled_objects(scenario: &Scenario, o: &ExportOptions) -> Result<V
         let st = c.cluster.state();
         let mut objects = Vec::new();
         for (g, r) in [("", "nodes"), ("", "pods"), ("apps", "deployments")] {
-            objects.extend(st.store.list(&StorageKey::new(g, r), None).0.iter().map(|s| s.value.clone()));
+            objects.extend(
+                st.store
+                    .list(&StorageKey::new(g, r), None)
+                    .0
+                    .iter()
+                    .map(|s| s.value.clone()),
+            );
         }
         out.push(ClusterObjects {
             cluster: c.name.clone(),
