@@ -4,7 +4,6 @@
 
 use super::format::{ClusterSpec, Scenario, TimelineEntry, Workload, WorkloadKind};
 use super::nodes::{self, Provider};
-use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -86,16 +85,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     });
     let scenario = parsed.map_err(|e| {
         let loc = e.location();
-        // The parser's Display repeats the position and quotes the source; the plain message
-        // is its first line with the " at line X column Y" tail removed.
-        let text = e.to_string();
-        let first = text.lines().next().unwrap_or_default();
-        let message = first
-            .split(" at line ")
-            .next()
-            .unwrap_or(first)
-            .trim()
-            .to_string();
+        let message = plain_message(&e.to_string());
         let field = path.filter(|p| !p.is_empty() && p != ".");
         ScenarioError {
             file: file.to_string(),
@@ -107,6 +97,19 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     })?;
     validate(file, &scenario)?;
     Ok(scenario)
+}
+
+/// The parser's message without the position it repeats ("error: line 7 column 29: ...",
+/// "... at line 7 column 29") or the source snippet that follows it.
+fn plain_message(text: &str) -> String {
+    let first = text.lines().next().unwrap_or_default();
+    let mut m = first.strip_prefix("error: ").unwrap_or(first);
+    if m.starts_with("line ")
+        && let Some((_, rest)) = m.split_once(": ")
+    {
+        m = rest;
+    }
+    m.split(" at line ").next().unwrap_or(m).trim().to_string()
 }
 
 /// A timeline offset: `+90s`, `10m`, `+1h30m`, `+2d`.
@@ -358,20 +361,6 @@ fn timeline(ck: &Check<'_>, f: &str, e: &TimelineEntry) -> Result<(), ScenarioEr
     Ok(())
 }
 
-/// Parses a YAML document into `T` with the same error wrapping as scenarios.
-pub fn parse_as<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<T, ScenarioError> {
-    serde_saphyr::from_str::<T>(text).map_err(|e| {
-        let loc = e.location();
-        ScenarioError {
-            file: file.to_string(),
-            line: loc.map(|l| l.line()),
-            column: loc.map(|l| l.column()),
-            field: None,
-            message: e.to_string().lines().next().unwrap_or_default().to_string(),
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,7 +382,7 @@ mod tests {
         let e = parse("fleet.yaml", text).unwrap_err();
         assert_eq!(e.file, "fleet.yaml");
         assert_eq!(e.line, Some(5), "{e}");
-        assert!(e.message.contains("instanceTyp"), "{e}");
+        assert!(e.message.starts_with("unknown field `instanceTyp`"), "{e}");
         let field = e.field.clone().unwrap_or_default();
         assert!(field.starts_with("clusters[0].nodePools[0]"), "{e}");
         assert!(e.to_string().starts_with("fleet.yaml:5:"), "{e}");
