@@ -21,7 +21,7 @@ use std::time::Duration;
 
 /// Annotation the simulator puts on a node a scenario failed; the kubelet simulation stops
 /// heartbeating such a node.
-pub const FAILED_NODE_ANNOTATION: &str = "sim.kubegenie.io/failed";
+pub const FAILED_NODE_ANNOTATION: &str = "sim.kubegenie.io/fail";
 
 /// Field manager of scenario writes.
 const MANAGER: &str = "kubegenie-scenario";
