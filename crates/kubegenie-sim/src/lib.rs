@@ -25,6 +25,7 @@ pub mod observe;
 pub mod openapi;
 pub mod patch;
 pub mod protobuf;
+pub mod scenario;
 pub mod selector;
 pub mod table;
 pub mod tls;

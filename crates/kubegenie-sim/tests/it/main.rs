@@ -7,4 +7,5 @@ mod errors;
 mod lifecycle;
 mod observe;
 mod protobuf;
+mod scenario;
 mod watch;
