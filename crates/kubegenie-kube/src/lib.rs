@@ -8,5 +8,8 @@
 pub mod classify;
 pub mod discovery;
 pub mod fanout;
+pub mod health;
 pub mod kubeconfig;
+pub mod provider;
+pub mod registry;
 pub mod source;
