@@ -14,6 +14,7 @@ use std::time::Instant;
 
 /// The health of one cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HealthReport {
     /// Cluster name.
     pub cluster: String,
