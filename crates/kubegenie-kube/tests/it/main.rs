@@ -3,4 +3,5 @@
 mod classify;
 mod common;
 mod discovery;
+mod registry;
 mod source;
