@@ -64,7 +64,19 @@ async fn registry_commands_end_to_end() {
     b.write_kubeconfig(&kc, "prod-b", false).unwrap();
     kubegenie_sim::kubeconfig::merge_into(&kc, &[a.context("viewer-a", Some("viewer-token"))], None).unwrap();
 
-    let r = kg(&home, &["cluster", "add", "--kubeconfig", kcs, "--all-contexts", "--label", "env=prod"]).await;
+    let r = kg(
+        &home,
+        &[
+            "cluster",
+            "add",
+            "--kubeconfig",
+            kcs,
+            "--all-contexts",
+            "--label",
+            "env=prod",
+        ],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let list = kg(&home, &["cluster", "list", "-o", "json"]).await.json();
     assert_eq!(names(&list), ["prod-a", "prod-b", "viewer-a"]);
@@ -79,34 +91,93 @@ async fn registry_commands_end_to_end() {
     std::fs::write(&token, b.admin_token()).unwrap();
     let r = kg(
         &home,
-        &["cluster", "add", "metal", "--server", b.url(), "--ca-file", ca.to_str().unwrap(),
-          "--token-file", token.to_str().unwrap(), "-l", "env=lab"],
+        &[
+            "cluster",
+            "add",
+            "metal",
+            "--server",
+            b.url(),
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--token-file",
+            token.to_str().unwrap(),
+            "-l",
+            "env=lab",
+        ],
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     let db = std::fs::read(home.join("kubegenie.db")).unwrap();
     let needle = b.admin_token().as_bytes();
-    assert!(!db.windows(needle.len()).any(|w| w == needle), "no token in the database");
-    let r = kg(&home, &["cluster", "add", "loose", "--server", b.url(), "--insecure", "--token-file", token.to_str().unwrap()]).await;
+    assert!(
+        !db.windows(needle.len()).any(|w| w == needle),
+        "no token in the database"
+    );
+    let r = kg(
+        &home,
+        &[
+            "cluster",
+            "add",
+            "loose",
+            "--server",
+            b.url(),
+            "--insecure",
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("WARNING") && r.stderr.contains("impersonate"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("WARNING") && r.stderr.contains("impersonate"),
+        "{}",
+        r.stderr
+    );
 
     // All or nothing: a batch with one taken name adds none of it.
-    let r = kg(&home, &["cluster", "add", "--kubeconfig", kcs, "--context", "prod-a", "--context", "prod-b"]).await;
+    let r = kg(
+        &home,
+        &[
+            "cluster",
+            "add",
+            "--kubeconfig",
+            kcs,
+            "--context",
+            "prod-a",
+            "--context",
+            "prod-b",
+        ],
+    )
+    .await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("already registered"), "{}", r.stderr);
-    assert_eq!(names(&kg(&home, &["cluster", "list", "-o", "json"]).await.json()).len(), 5);
+    assert_eq!(
+        names(&kg(&home, &["cluster", "list", "-o", "json"]).await.json()).len(),
+        5
+    );
 
     // use / label / show / table.
     assert_eq!(kg(&home, &["cluster", "use", "prod-b"]).await.code, 0);
     let r = kg(&home, &["cluster", "label", "prod-a", "region=eu", "env-"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let show = kg(&home, &["cluster", "show", "prod-a", "-o", "json"]).await.json();
+    let show = kg(&home, &["cluster", "show", "prod-a", "-o", "json"])
+        .await
+        .json();
     assert_eq!(show["labels"], json!({"region": "eu"}));
     let table = kg(&home, &["cluster", "list"]).await;
     let header: Vec<&str> = table.stdout.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["NAME", "PROVIDER", "SERVER", "LABELS", "CURRENT", "LAST", "SEEN"]);
-    assert!(table.stdout.lines().any(|l| l.starts_with("prod-b") && l.contains(" * ")), "{}", table.stdout);
+    assert_eq!(
+        header,
+        ["NAME", "PROVIDER", "SERVER", "LABELS", "CURRENT", "LAST", "SEEN"]
+    );
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("prod-b") && l.contains(" * ")),
+        "{}",
+        table.stdout
+    );
     assert!(table.stdout.contains("bare-metal"));
 
     // Health: the default target is the current cluster; selection by glob and labels.
@@ -115,7 +186,19 @@ async fn registry_commands_end_to_end() {
     let h = h.json();
     assert_eq!(h["items"].as_array().unwrap().len(), 1);
     assert_eq!(h["items"][0]["cluster"], "prod-b");
-    let h = kg(&home, &["cluster", "health", "--all-clusters", "--exclude", "loose", "-o", "json"]).await;
+    let h = kg(
+        &home,
+        &[
+            "cluster",
+            "health",
+            "--all-clusters",
+            "--exclude",
+            "loose",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
     assert_eq!(h.code, 0, "partial failure is not a failed command: {}", h.stderr);
     let items = h.json()["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 4);
@@ -126,10 +209,20 @@ async fn registry_commands_end_to_end() {
     assert_eq!(by("metal")["nodesReady"], by("metal")["nodesTotal"]);
     assert_eq!(by("viewer-a")["error"]["class"], "Forbidden");
     assert!(by("viewer-a")["error"]["hint"].as_str().unwrap().contains("RBAC"));
-    let h = kg(&home, &["cluster", "health", "--cluster-selector", "env=lab", "-o", "json"]).await.json();
+    let h = kg(
+        &home,
+        &["cluster", "health", "--cluster-selector", "env=lab", "-o", "json"],
+    )
+    .await
+    .json();
     assert_eq!(h["items"][0]["cluster"], "metal");
     let list = kg(&home, &["cluster", "list", "-o", "json"]).await.json();
-    let prod_a = list["items"].as_array().unwrap().iter().find(|i| i["name"] == "prod-a").unwrap();
+    let prod_a = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "prod-a")
+        .unwrap();
     assert!(prod_a["seenAt"].is_string(), "health records seen_at");
     assert_eq!(prod_a["lastHealth"]["healthy"], true);
     assert_eq!(list["current"], "prod-b");
@@ -137,25 +230,58 @@ async fn registry_commands_end_to_end() {
     // Bad input: clear messages, exit 1 (2 for usage), nothing written.
     let r = kg(&home, &["cluster", "health", "--clusters", "staging-*"]).await;
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("no cluster matches \"staging-*\""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no cluster matches \"staging-*\""),
+        "{}",
+        r.stderr
+    );
     let r = kg(&home, &["cluster", "health", "--cluster-selector", "env in prod"]).await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("invalid cluster selector"), "{}", r.stderr);
-    let r = kg(&home, &["cluster", "add", "--kubeconfig", kcs, "--context", "nope"]).await;
+    let r = kg(
+        &home,
+        &["cluster", "add", "--kubeconfig", kcs, "--context", "nope"],
+    )
+    .await;
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("available contexts: prod-a, prod-b, viewer-a"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("available contexts: prod-a, prod-b, viewer-a"),
+        "{}",
+        r.stderr
+    );
     let broken = dir.path().join("broken");
-    std::fs::write(&broken, "apiVersion: v1\nclusters:\n- name: a\n  cluster: {server: [oops\n").unwrap();
-    let r = kg(&home, &["cluster", "add", "--kubeconfig", broken.to_str().unwrap(), "--all-contexts"]).await;
+    std::fs::write(
+        &broken,
+        "apiVersion: v1\nclusters:\n- name: a\n  cluster: {server: [oops\n",
+    )
+    .unwrap();
+    let r = kg(
+        &home,
+        &[
+            "cluster",
+            "add",
+            "--kubeconfig",
+            broken.to_str().unwrap(),
+            "--all-contexts",
+        ],
+    )
+    .await;
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains(broken.to_str().unwrap()) && r.stderr.contains("line"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(broken.to_str().unwrap()) && r.stderr.contains("line"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(kg(&home, &["cluster", "add", "--kubeconfig", kcs]).await.code, 2);
     let r = kg(&home, &["cluster", "label", "prod-a", "bad key=x"]).await;
     assert_eq!(r.code, 1);
     let r = kg(&home, &["cluster", "remove", "prod-a", "nope"]).await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no cluster named \"nope\""), "{}", r.stderr);
-    assert_eq!(names(&kg(&home, &["cluster", "list", "-o", "json"]).await.json()).len(), 5);
+    assert_eq!(
+        names(&kg(&home, &["cluster", "list", "-o", "json"]).await.json()).len(),
+        5
+    );
 
     let r = kg(&home, &["cluster", "remove", "prod-b", "loose"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -178,7 +304,11 @@ async fn discover_registers_clusterprofiles_of_a_hub() {
     spoke.write_kubeconfig(&kc, "spoke-ctx", false).unwrap();
     let kcs = kc.to_str().unwrap();
 
-    let r = kg(&home, &["cluster", "discover", "--hub", "hub", "--kubeconfig", kcs]).await;
+    let r = kg(
+        &home,
+        &["cluster", "discover", "--hub", "hub", "--kubeconfig", kcs],
+    )
+    .await;
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("ClusterProfile CRD"), "{}", r.stderr);
 
@@ -207,7 +337,10 @@ async fn discover_registers_clusterprofiles_of_a_hub() {
             .unwrap()
     };
     client
-        .request_text(post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", &crd))
+        .request_text(post(
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            &crd,
+        ))
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -216,23 +349,63 @@ async fn discover_registers_clusterprofiles_of_a_hub() {
         "spec": {"clusterManager": {"name": "fleet"}},
         "status": {"properties": [{"name": "topology.kubernetes.io/region", "value": "us-east-1"}]}});
     client
-        .request_text(post("/apis/multicluster.x-k8s.io/v1alpha1/namespaces/default/clusterprofiles", &profile))
+        .request_text(post(
+            "/apis/multicluster.x-k8s.io/v1alpha1/namespaces/default/clusterprofiles",
+            &profile,
+        ))
         .await
         .unwrap();
 
-    let r = kg(&home, &["cluster", "discover", "--hub", "hub", "--kubeconfig", kcs]).await;
+    let r = kg(
+        &home,
+        &["cluster", "discover", "--hub", "hub", "--kubeconfig", kcs],
+    )
+    .await;
     assert_eq!(r.code, 1, "an unmappable profile is reported");
     assert!(r.stderr.contains("--context-for spoke=CONTEXT"), "{}", r.stderr);
-    let r = kg(&home, &["cluster", "discover", "--hub", "hub", "--kubeconfig", kcs, "--context-for", "spoke=typo"]).await;
+    let r = kg(
+        &home,
+        &[
+            "cluster",
+            "discover",
+            "--hub",
+            "hub",
+            "--kubeconfig",
+            kcs,
+            "--context-for",
+            "spoke=typo",
+        ],
+    )
+    .await;
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("available contexts: hub, spoke-ctx"), "{}", r.stderr);
-    let r = kg(&home, &["cluster", "discover", "--hub", "hub", "--kubeconfig", kcs, "--context-for", "spoke=spoke-ctx"]).await;
+    assert!(
+        r.stderr.contains("available contexts: hub, spoke-ctx"),
+        "{}",
+        r.stderr
+    );
+    let r = kg(
+        &home,
+        &[
+            "cluster",
+            "discover",
+            "--hub",
+            "hub",
+            "--kubeconfig",
+            kcs,
+            "--context-for",
+            "spoke=spoke-ctx",
+        ],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("spoke"), "{}", r.stdout);
     let list = kg(&home, &["cluster", "list", "-o", "json"]).await.json();
     assert_eq!(names(&list), ["spoke"]);
     assert_eq!(list["items"][0]["labels"]["x-k8s.io/cluster-manager"], "fleet");
-    assert_eq!(list["items"][0]["labels"]["topology.kubernetes.io/region"], "us-east-1");
+    assert_eq!(
+        list["items"][0]["labels"]["topology.kubernetes.io/region"],
+        "us-east-1"
+    );
     let h = kg(&home, &["cluster", "health", "--all-clusters", "-o", "json"]).await;
     assert_eq!(h.code, 0, "{}", h.stderr);
     assert_eq!(h.json()["items"][0]["healthy"], true);

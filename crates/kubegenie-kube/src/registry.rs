@@ -48,7 +48,11 @@ pub trait ClusterStore: Send + Sync {
     /// A setting.
     fn setting(&self, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Sets or clears a setting.
-    fn set_setting(&self, key: &str, value: Option<&str>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn set_setting(
+        &self,
+        key: &str,
+        value: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 impl ClusterStore for Store {
@@ -67,7 +71,12 @@ impl ClusterStore for Store {
     async fn set_labels(&self, name: &str, labels: &BTreeMap<String, String>) -> Result<(), StoreError> {
         Store::set_labels(self, name, labels).await
     }
-    async fn record_health(&self, name: &str, health: &Value, seen_at: Option<Timestamp>) -> Result<(), StoreError> {
+    async fn record_health(
+        &self,
+        name: &str,
+        health: &Value,
+        seen_at: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
         Store::record_health(self, name, health, seen_at).await
     }
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -254,7 +263,9 @@ pub fn validate_name(name: &str) -> Result<(), RegistryError> {
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || matches!(c, ',' | '*' | '?' | '[' | ']'))
     {
-        return Err(bad("must not contain spaces, commas or glob characters (* ? [ ])"));
+        return Err(bad(
+            "must not contain spaces, commas or glob characters (* ? [ ])",
+        ));
     }
     Ok(())
 }
@@ -341,7 +352,10 @@ impl<S: ClusterStore> Registry<S> {
         if let Some(cur) = self.current().await?
             && names.contains(&cur)
         {
-            self.store.set_setting(CURRENT, None).await.map_err(RegistryError::Store)?;
+            self.store
+                .set_setting(CURRENT, None)
+                .await
+                .map_err(RegistryError::Store)?;
         }
         Ok(())
     }
@@ -385,7 +399,10 @@ impl<S: ClusterStore> Registry<S> {
     }
 
     /// The clusters a selection targets, in registry order.
-    pub async fn select(&self, selection: &ClusterSelection) -> Result<Vec<RegisteredCluster>, RegistryError> {
+    pub async fn select(
+        &self,
+        selection: &ClusterSelection,
+    ) -> Result<Vec<RegisteredCluster>, RegistryError> {
         let all = self.list().await?;
         let current = self.current().await?;
         let candidates: Vec<Candidate<'_>> = all
@@ -433,7 +450,8 @@ fn from_record(r: ClusterRecord) -> Result<RegisteredCluster, RegistryError> {
         name: r.name.clone(),
         message,
     };
-    let source: ClusterSource = serde_json::from_value(r.source.clone()).map_err(|e| corrupt(e.to_string()))?;
+    let source: ClusterSource =
+        serde_json::from_value(r.source.clone()).map_err(|e| corrupt(e.to_string()))?;
     // An unreadable old health record is dropped rather than making the cluster unusable.
     let last_health = r.last_health.clone().and_then(|h| serde_json::from_value(h).ok());
     Ok(RegisteredCluster {
@@ -458,7 +476,10 @@ mod tests {
                 path: PathBuf::from("/k"),
                 context: name.into(),
             },
-            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
@@ -467,7 +488,10 @@ mod tests {
         let r = Registry::new(Store::open_memory().await.unwrap());
         r.add(&[kc("a", &[("env", "prod")])]).await.unwrap();
         let e = r.add(&[kc("b", &[]), kc("a", &[])]).await.unwrap_err();
-        assert!(matches!(e, RegistryError::AlreadyRegistered(ref n) if n == "a"), "{e}");
+        assert!(
+            matches!(e, RegistryError::AlreadyRegistered(ref n) if n == "a"),
+            "{e}"
+        );
         let e = r.add(&[kc("c", &[]), kc("bad,name", &[])]).await.unwrap_err();
         assert!(matches!(e, RegistryError::InvalidName { .. }), "{e}");
         let e = r.add(&[kc("d", &[]), kc("d", &[])]).await.unwrap_err();
@@ -478,7 +502,9 @@ mod tests {
     #[tokio::test]
     async fn labels_use_remove_and_select() {
         let r = Registry::new(Store::open_memory().await.unwrap());
-        r.add(&[kc("prod-us", &[("env", "prod")]), kc("dev", &[])]).await.unwrap();
+        r.add(&[kc("prod-us", &[("env", "prod")]), kc("dev", &[])])
+            .await
+            .unwrap();
         let changes = parse_label_changes(&["region=us".into(), "env-".into()]).unwrap();
         let l = r.label("prod-us", &changes).await.unwrap();
         assert_eq!(l, BTreeMap::from([("region".to_string(), "us".to_string())]));
@@ -486,7 +512,10 @@ mod tests {
         assert!(parse_label_changes(&["-bad=x".into()]).is_err());
 
         let e = r.use_cluster("zz").await.unwrap_err();
-        assert_eq!(e.to_string(), "no cluster named \"zz\"; registered clusters: dev, prod-us");
+        assert_eq!(
+            e.to_string(),
+            "no cluster named \"zz\"; registered clusters: dev, prod-us"
+        );
         r.use_cluster("dev").await.unwrap();
         let sel = r.select(&ClusterSelection::default()).await.unwrap();
         assert_eq!(sel[0].name, "dev");

@@ -182,7 +182,9 @@ pub(crate) fn parse_url(server: &str) -> Result<http::Uri, SourceError> {
         url: server.to_string(),
         message,
     };
-    let uri: http::Uri = server.parse().map_err(|e: http::uri::InvalidUri| bad(e.to_string()))?;
+    let uri: http::Uri = server
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| bad(e.to_string()))?;
     match uri.scheme_str() {
         Some("https") | Some("http") if uri.host().is_some() => Ok(uri),
         _ => Err(bad("expected https://HOST[:PORT]".into())),

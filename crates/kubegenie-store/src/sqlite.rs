@@ -76,7 +76,9 @@ impl Store {
     /// Every registered cluster, by name.
     pub async fn list_clusters(&self) -> Result<Vec<ClusterRecord>, StoreError> {
         let sql = format!("SELECT {CLUSTER_COLUMNS} FROM clusters ORDER BY name");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(cluster_from_row).collect()
     }
 
@@ -287,7 +289,10 @@ mod tests {
         // Reopening runs the migrations again, which must be a no-op.
         let store = Store::open(&path).await.unwrap();
         let all = store.list_clusters().await.unwrap();
-        assert_eq!(all.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            all.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert_eq!(all[0], {
             let mut a = rec("a");
             a.added_at = all[0].added_at;
@@ -300,10 +305,7 @@ mod tests {
     async fn a_batch_with_a_duplicate_inserts_nothing() {
         let store = Store::open_memory().await.unwrap();
         store.insert_clusters(&[rec("a")]).await.unwrap();
-        let err = store
-            .insert_clusters(&[rec("new"), rec("a")])
-            .await
-            .unwrap_err();
+        let err = store.insert_clusters(&[rec("new"), rec("a")]).await.unwrap_err();
         assert!(matches!(err, StoreError::Duplicate(ref n) if n == "a"), "{err}");
         assert_eq!(store.list_clusters().await.unwrap().len(), 1);
 
@@ -361,9 +363,15 @@ mod tests {
             StoreError::NotFound(_)
         ));
         let t = Timestamp::now();
-        store.record_health("a", &json!({"ok": true}), Some(t)).await.unwrap();
+        store
+            .record_health("a", &json!({"ok": true}), Some(t))
+            .await
+            .unwrap();
         // A failed check keeps the last time the cluster was seen.
-        store.record_health("a", &json!({"ok": false}), None).await.unwrap();
+        store
+            .record_health("a", &json!({"ok": false}), None)
+            .await
+            .unwrap();
         let a = store.get_cluster("a").await.unwrap().unwrap();
         assert_eq!(a.labels, labels);
         assert_eq!(a.seen_at, Some(t));

@@ -319,11 +319,18 @@ async fn add(reg: &Registry<Store>, a: AddArgs) -> Result<()> {
                 let Some(info) = all.iter().find(|c| &c.context == wanted) else {
                     bail!(
                         "context {wanted:?} not found in {}; available contexts: {}",
-                        files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
+                        files
+                            .iter()
+                            .map(|f| f.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         if all.is_empty() {
                             "none".to_string()
                         } else {
-                            all.iter().map(|c| c.context.as_str()).collect::<Vec<_>>().join(", ")
+                            all.iter()
+                                .map(|c| c.context.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         }
                     );
                 };
@@ -368,9 +375,15 @@ async fn discover(reg: &Registry<Store>, a: DiscoverArgs) -> Result<()> {
                 (Some(h), _) => h,
                 (None, Some(first)) => {
                     kubeconfig::config_for(first, &a.hub).await?;
-                    bail!("hub {:?} is neither a registered cluster nor a kubeconfig context", a.hub)
+                    bail!(
+                        "hub {:?} is neither a registered cluster nor a kubeconfig context",
+                        a.hub
+                    )
                 }
-                (None, None) => bail!("hub {:?} is not a registered cluster and there is no kubeconfig", a.hub),
+                (None, None) => bail!(
+                    "hub {:?} is not a registered cluster and there is no kubeconfig",
+                    a.hub
+                ),
             }
         }
     };
@@ -382,9 +395,9 @@ async fn discover(reg: &Registry<Store>, a: DiscoverArgs) -> Result<()> {
             .with_context(|| format!("--context-for {m:?}: expected PROFILE=CONTEXT"))?;
         context_for.insert(p.to_string(), c.to_string());
     }
-    let provider_file = a.provider_file.or_else(|| {
-        Some(crate::home::dir().join("clusterprofile-providers.json")).filter(|p| p.exists())
-    });
+    let provider_file = a
+        .provider_file
+        .or_else(|| Some(crate::home::dir().join("clusterprofile-providers.json")).filter(|p| p.exists()));
     let provider = ClusterProfileProvider {
         hub_name: a.hub.clone(),
         hub,
@@ -398,7 +411,10 @@ async fn discover(reg: &Registry<Store>, a: DiscoverArgs) -> Result<()> {
         eprintln!("skipped profile {}: {}", s.name, s.reason);
     }
     if found.clusters.is_empty() && !found.skipped.is_empty() {
-        bail!("no ClusterProfile on hub {} could be mapped to credentials", a.hub);
+        bail!(
+            "no ClusterProfile on hub {} could be mapped to credentials",
+            a.hub
+        );
     }
     if !a.dry_run {
         reg.upsert(&found.clusters).await?;

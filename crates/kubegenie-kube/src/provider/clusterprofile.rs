@@ -161,7 +161,10 @@ impl ClusterProvider for ClusterProfileProvider {
             error: crate::classify::cluster_error(&self.hub_name, &e),
         };
         let providers = match &self.provider_file {
-            Some(p) => Some((std::path::absolute(p).unwrap_or_else(|_| p.clone()), ProviderFile::read(p)?)),
+            Some(p) => Some((
+                std::path::absolute(p).unwrap_or_else(|_| p.clone()),
+                ProviderFile::read(p)?,
+            )),
             None => None,
         };
         let mut contexts: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -201,7 +204,9 @@ impl ClusterProvider for ClusterProfileProvider {
         // A name used in several namespaces is qualified with its namespace to stay unique.
         let mut name_count: BTreeMap<String, usize> = BTreeMap::new();
         for o in &list.items {
-            *name_count.entry(o.metadata.name.clone().unwrap_or_default()).or_default() += 1;
+            *name_count
+                .entry(o.metadata.name.clone().unwrap_or_default())
+                .or_default() += 1;
         }
         let mut found = Found::default();
         for obj in &list.items {
@@ -232,7 +237,7 @@ impl ClusterProvider for ClusterProfileProvider {
                         pf.providers
                             .iter()
                             .any(|p| p.name == ap.name)
-                            .then(|| (file, *ap))
+                            .then_some((file, *ap))
                     })
                 });
                 match matched {
@@ -289,7 +294,11 @@ fn labels_of(obj: &DynamicObject, profile: &Profile) -> BTreeMap<String, String>
             labels.insert(p.name.clone(), p.value.clone());
         }
     }
-    if let Some(m) = profile.spec.cluster_manager.as_ref().filter(|m| !m.name.is_empty())
+    if let Some(m) = profile
+        .spec
+        .cluster_manager
+        .as_ref()
+        .filter(|m| !m.name.is_empty())
         && crate::registry::validate_label(CLUSTER_MANAGER_LABEL, &m.name).is_ok()
     {
         labels.insert(CLUSTER_MANAGER_LABEL.into(), m.name.clone());

@@ -170,7 +170,10 @@ async fn every_source_registers_and_health_classifies_each_failure() {
     };
     let started = std::time::Instant::now();
     let reports = health::check(fan, targets).await;
-    assert!(started.elapsed() < Duration::from_secs(6), "the slow cluster costs one timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "the slow cluster costs one timeout"
+    );
     let by: BTreeMap<&str, &HealthReport> = reports.iter().map(|r| (r.cluster.as_str(), r)).collect();
     for ok in ["sim-admin", "bare", "certs", "exec"] {
         let r = by[ok];
@@ -188,7 +191,14 @@ async fn every_source_registers_and_health_classifies_each_failure() {
     assert_eq!(class("gone"), Some(ErrorClass::Unreachable));
     assert_eq!(class("slow"), Some(ErrorClass::Timeout));
     assert!(!by["gone"].reachable && !by["slow"].reachable);
-    assert!(by["bare-401"].error.as_ref().unwrap().hint.contains("credentials"));
+    assert!(
+        by["bare-401"]
+            .error
+            .as_ref()
+            .unwrap()
+            .hint
+            .contains("credentials")
+    );
 
     for r in &reports {
         reg.record_health(r).await.unwrap();
@@ -248,21 +258,25 @@ async fn clusterprofiles_on_a_hub_map_to_contexts_or_exec_plugins() {
         path: kc.clone(),
         context: "hub".into(),
     };
-    let provider = |provider_file: Option<PathBuf>, context_for: BTreeMap<String, String>| ClusterProfileProvider {
-        hub_name: "hub".into(),
-        hub: hub_source.clone(),
-        kubeconfigs: vec![kc.clone()],
-        context_for,
-        provider_file,
-        namespace: None,
-    };
+    let provider =
+        |provider_file: Option<PathBuf>, context_for: BTreeMap<String, String>| ClusterProfileProvider {
+            hub_name: "hub".into(),
+            hub: hub_source.clone(),
+            kubeconfigs: vec![kc.clone()],
+            context_for,
+            provider_file,
+            namespace: None,
+        };
     // Before the CRD exists the hub says so clearly.
     let e = provider(None, BTreeMap::new()).discover().await.unwrap_err();
     assert!(e.to_string().contains("ClusterProfile CRD"), "{e}");
 
-    crds.create(&PostParams::default(), &serde_json::from_value(clusterprofile_crd()).unwrap())
-        .await
-        .unwrap();
+    crds.create(
+        &PostParams::default(),
+        &serde_json::from_value(clusterprofile_crd()).unwrap(),
+    )
+    .await
+    .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let ca_b64 = {
         use base64::Engine;
@@ -281,14 +295,24 @@ async fn clusterprofiles_on_a_hub_map_to_contexts_or_exec_plugins() {
             "extensions": [{"name": "client.authentication.k8s.io/exec", "extension": {"audience": "spokes"}}]}}]}),
     )
     .await;
-    create_profile(&hub, "default", "orphan", json!({"credentialProviders": [{"name": "unknown-plugin", "cluster": {"server": "https://x"}}]})).await;
+    create_profile(
+        &hub,
+        "default",
+        "orphan",
+        json!({"credentialProviders": [{"name": "unknown-plugin", "cluster": {"server": "https://x"}}]}),
+    )
+    .await;
 
     // --context-for must name a real context.
     let e = provider(None, BTreeMap::from([("mapped".into(), "typo".into())]))
         .discover()
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("available contexts: hub, other-name, spoke-a"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("available contexts: hub, other-name, spoke-a"),
+        "{e}"
+    );
 
     let plugin = token_plugin(d, spoke.admin_token());
     let provider_file = write(
@@ -310,11 +334,19 @@ async fn clusterprofiles_on_a_hub_map_to_contexts_or_exec_plugins() {
     assert_eq!(names.len(), 3, "{names:?}");
     assert_eq!(found.skipped.len(), 1);
     assert_eq!(found.skipped[0].name, "default/orphan");
-    assert!(found.skipped[0].reason.contains("unknown-plugin"), "{}", found.skipped[0].reason);
+    assert!(
+        found.skipped[0].reason.contains("unknown-plugin"),
+        "{}",
+        found.skipped[0].reason
+    );
 
     let get = |n: &str| found.clusters.iter().find(|c| c.name == n).unwrap();
-    assert!(matches!(&get("spoke-a").source, ClusterSource::Kubeconfig { context, .. } if context == "spoke-a"));
-    assert!(matches!(&get("mapped").source, ClusterSource::Kubeconfig { context, .. } if context == "other-name"));
+    assert!(
+        matches!(&get("spoke-a").source, ClusterSource::Kubeconfig { context, .. } if context == "spoke-a")
+    );
+    assert!(
+        matches!(&get("mapped").source, ClusterSource::Kubeconfig { context, .. } if context == "other-name")
+    );
     assert_eq!(get("via-plugin").source.provider(), "clusterprofile");
     let l = &get("spoke-a").labels;
     assert_eq!(l["x-k8s.io/cluster-manager"], "fleet");

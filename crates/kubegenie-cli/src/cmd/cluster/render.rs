@@ -53,7 +53,10 @@ pub fn labels(l: &BTreeMap<String, String>) -> String {
     if l.is_empty() {
         return "<none>".into();
     }
-    l.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    l.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// kubectl-style age: `45s`, `12m`, `3h`, `5d`.
@@ -115,7 +118,10 @@ pub async fn list(reg: &Registry<Store>, output: Output) -> Result<()> {
             .iter()
             .map(|c| cluster_json(c, current.as_deref() == Some(&c.name), &mut servers))
             .collect();
-        return document(&json!({"kind": "ClusterList", "current": current, "items": items}), output);
+        return document(
+            &json!({"kind": "ClusterList", "current": current, "items": items}),
+            output,
+        );
     }
     if all.is_empty() {
         eprintln!("No clusters registered; add some with `kubegenie cluster add`.");
@@ -129,12 +135,19 @@ pub async fn list(reg: &Registry<Store>, output: Output) -> Result<()> {
                 c.source.provider().to_string(),
                 servers.of(&c.source),
                 labels(&c.labels),
-                if current.as_deref() == Some(&c.name) { "*".into() } else { String::new() },
+                if current.as_deref() == Some(&c.name) {
+                    "*".into()
+                } else {
+                    String::new()
+                },
                 age(c.seen_at),
             ]
         })
         .collect();
-    table(&["NAME", "PROVIDER", "SERVER", "LABELS", "CURRENT", "LAST SEEN"], &rows);
+    table(
+        &["NAME", "PROVIDER", "SERVER", "LABELS", "CURRENT", "LAST SEEN"],
+        &rows,
+    );
     Ok(())
 }
 
@@ -204,16 +217,28 @@ pub fn health(reports: &[HealthReport], output: Output) -> Result<()> {
             let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
             vec![
                 r.cluster.clone(),
-                if r.healthy { "ok" } else if r.reachable { "degraded" } else { "down" }.into(),
+                if r.healthy {
+                    "ok"
+                } else if r.reachable {
+                    "degraded"
+                } else {
+                    "down"
+                }
+                .into(),
                 opt(r.latency_ms.map(|l| format!("{l}ms"))),
                 opt(r.server_version.clone()),
-                opt(r.nodes_total.map(|t| format!("{}/{t}", r.nodes_ready.unwrap_or(0)))),
-                r.error
-                    .as_ref()
-                    .map_or_else(String::new, |e| format!("{:?}: {} ({})", e.class, e.message, e.hint)),
+                opt(r
+                    .nodes_total
+                    .map(|t| format!("{}/{t}", r.nodes_ready.unwrap_or(0)))),
+                r.error.as_ref().map_or_else(String::new, |e| {
+                    format!("{:?}: {} ({})", e.class, e.message, e.hint)
+                }),
             ]
         })
         .collect();
-    table(&["CLUSTER", "STATUS", "LATENCY", "VERSION", "NODES", "ERROR"], &rows);
+    table(
+        &["CLUSTER", "STATUS", "LATENCY", "VERSION", "NODES", "ERROR"],
+        &rows,
+    );
     Ok(())
 }
