@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod fanout;
 pub mod health;
 pub mod kubeconfig;
+pub mod ops;
 pub mod provider;
 pub mod registry;
 pub mod source;

@@ -6,4 +6,5 @@ mod crud;
 mod errors;
 mod lifecycle;
 mod protobuf;
+mod scenario;
 mod watch;
