@@ -20,6 +20,8 @@ enum Command {
     Sim(cmd::sim::SimArgs),
     /// Start a simulated fleet and show how to use it.
     Demo(cmd::demo::DemoArgs),
+    /// Manage the cluster registry: add, list, remove, use, label, discover, health.
+    Cluster(cmd::cluster::ClusterArgs),
 }
 
 fn init_tracing() {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sim(args) => cmd::sim::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
+            Command::Cluster(args) => cmd::cluster::run(args).await,
         }
     });
     match result {

@@ -48,6 +48,9 @@ pub enum SourceError {
         /// Why.
         message: String,
     },
+    /// A ClusterProfile's credentials could not be set up.
+    #[error("{0}")]
+    Access(String),
     /// A certificate file holds no PEM certificate.
     #[error("{path} holds no PEM certificate")]
     NoCertificate {
@@ -91,6 +94,25 @@ pub enum ClusterSource {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         insecure: bool,
     },
+    /// A cluster found through a hub's ClusterProfile: endpoint and CA come from the profile's
+    /// access provider, the token from an exec credential plugin named in a provider file
+    /// (the KEP-5339 flow).
+    ClusterProfile {
+        /// `namespace/name` of the profile on the hub.
+        profile: String,
+        /// API server URL from the profile.
+        server: String,
+        /// Base64 PEM CA bundle from the profile (public data, not a secret).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ca_data: Option<String>,
+        /// The provider file holding the exec plugin configurations.
+        provider_file: PathBuf,
+        /// Name of the access provider (a `providers[].name` of the provider file).
+        access_provider: String,
+        /// Plugin configuration the profile publishes for this provider, handed to the plugin.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exec_extension: Option<serde_json::Value>,
+    },
 }
 
 impl ClusterSource {
@@ -99,6 +121,7 @@ impl ClusterSource {
         match self {
             Self::Kubeconfig { .. } => "kubeconfig",
             Self::BareMetal { .. } => "bare-metal",
+            Self::ClusterProfile { .. } => "clusterprofile",
         }
     }
 
@@ -106,6 +129,20 @@ impl ClusterSource {
     pub async fn config(&self) -> Result<kube::Config, SourceError> {
         match self {
             Self::Kubeconfig { path, context } => crate::kubeconfig::config_for(path, context).await,
+            Self::ClusterProfile {
+                server,
+                ca_data,
+                provider_file,
+                access_provider,
+                exec_extension,
+                ..
+            } => crate::provider::clusterprofile::exec_config(
+                server,
+                ca_data.as_deref(),
+                provider_file,
+                access_provider,
+                exec_extension.as_ref(),
+            ),
             Self::BareMetal {
                 server,
                 ca_file,
@@ -115,13 +152,7 @@ impl ClusterSource {
                 client_key_file,
                 insecure,
             } => {
-                let url = server
-                    .parse()
-                    .map_err(|e: http::uri::InvalidUri| SourceError::Url {
-                        url: server.clone(),
-                        message: e.to_string(),
-                    })?;
-                let mut cfg = kube::Config::new(url);
+                let mut cfg = kube::Config::new(parse_url(server)?);
                 if let Some(ca) = ca_file {
                     cfg.root_cert = Some(pem_certificates(ca)?);
                 }
@@ -145,7 +176,23 @@ impl ClusterSource {
     }
 }
 
-fn read(path: &Path, what: &'static str) -> Result<String, SourceError> {
+/// Parses an API server URL, which must be http(s) with a host.
+pub(crate) fn parse_url(server: &str) -> Result<http::Uri, SourceError> {
+    let bad = |message: String| SourceError::Url {
+        url: server.to_string(),
+        message,
+    };
+    let uri: http::Uri = server
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| bad(e.to_string()))?;
+    match uri.scheme_str() {
+        Some("https") | Some("http") if uri.host().is_some() => Ok(uri),
+        _ => Err(bad("expected https://HOST[:PORT]".into())),
+    }
+}
+
+/// Reads a file.
+pub(crate) fn read(path: &Path, what: &'static str) -> Result<String, SourceError> {
     std::fs::read_to_string(path).map_err(|source| SourceError::File {
         what,
         path: path.to_path_buf(),

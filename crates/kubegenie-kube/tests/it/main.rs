@@ -4,4 +4,5 @@ mod classify;
 mod common;
 mod discovery;
 mod get;
+mod registry;
 mod source;
