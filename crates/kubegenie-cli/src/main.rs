@@ -22,6 +22,8 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Manage the cluster registry: add, list, remove, use, label, discover, health.
     Cluster(cmd::cluster::ClusterArgs),
+    /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
+    Get(cmd::get::GetArgs),
 }
 
 fn init_tracing() {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
             Command::Sim(args) => cmd::sim::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Cluster(args) => cmd::cluster::run(args).await,
+            Command::Get(args) => cmd::get::run(args).await,
         }
     });
     match result {

@@ -4,9 +4,9 @@
 
 mod render;
 
+use super::fleet::{SelectionArgs, parse_duration, registry};
 use anyhow::{Context, Result, bail};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
-use kubegenie_core::selection::{ClusterSelection, parse_label_selector};
 use kubegenie_kube::fanout::FanOut;
 use kubegenie_kube::provider::baremetal::BareMetalProvider;
 use kubegenie_kube::provider::clusterprofile::ClusterProfileProvider;
@@ -164,37 +164,6 @@ struct DiscoverArgs {
     output: Output,
 }
 
-/// Which clusters a multi-cluster command targets.
-#[derive(Debug, Args)]
-pub struct SelectionArgs {
-    /// Cluster names or globs, comma-separated (prod-*,staging).
-    #[arg(long, value_delimiter = ',')]
-    clusters: Vec<String>,
-    /// Names or globs to leave out.
-    #[arg(long, value_delimiter = ',')]
-    exclude: Vec<String>,
-    /// Every registered cluster.
-    #[arg(long, short = 'C')]
-    all_clusters: bool,
-    /// Label selector over cluster labels (env=prod,region!=eu).
-    #[arg(long)]
-    cluster_selector: Option<String>,
-}
-
-impl SelectionArgs {
-    fn selection(&self) -> Result<ClusterSelection> {
-        Ok(ClusterSelection {
-            clusters: self.clusters.clone(),
-            exclude: self.exclude.clone(),
-            label_selector: match &self.cluster_selector {
-                Some(s) => parse_label_selector(s)?,
-                None => Vec::new(),
-            },
-            all: self.all_clusters,
-        })
-    }
-}
-
 #[derive(Debug, Args)]
 struct HealthArgs {
     #[command(flatten)]
@@ -211,27 +180,6 @@ struct HealthArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Output::Table)]
     output: Output,
-}
-
-/// Parses `10s`, `500ms`, `2m` or a number of seconds.
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .map_or((s, "s"), |i| s.split_at(i));
-    let n: f64 = num.parse().map_err(|_| format!("invalid duration {s:?}"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("invalid duration {s:?} (use ms, s or m)")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("invalid duration {s:?}: {e}"))
-}
-
-/// Opens the registry under the KubeGenie home.
-async fn registry() -> Result<Registry<Store>> {
-    let path = crate::home::dir().join("kubegenie.db");
-    Ok(Registry::new(Store::open(&path).await?))
 }
 
 /// Runs `kubegenie cluster …`.

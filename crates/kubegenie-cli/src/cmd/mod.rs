@@ -2,5 +2,7 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod fleet;
+pub mod get;
 pub mod history;
 pub mod sim;
