@@ -7,6 +7,7 @@ pub mod crds;
 pub mod events;
 pub mod gc;
 pub mod namespaces;
+pub mod workloads;
 
 use crate::catalog::{ResourceType, StorageKey};
 use crate::crd;
@@ -34,6 +35,12 @@ pub fn standard() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(namespaces::Namespaces),
         Box::new(crds::CustomResourceDefinitions),
+        // Box::new(workloads::cronjob::CronJobs::default()),
+        // Box::new(workloads::job::Jobs::default()),
+        Box::new(workloads::deployment::Deployments::default()),
+        Box::new(workloads::replicaset::ReplicaSets::default()),
+        // Box::new(workloads::statefulset::StatefulSets::default()),
+        // Box::new(workloads::daemonset::DaemonSets::default()),
         Box::new(gc::GarbageCollector),
     ]
 }

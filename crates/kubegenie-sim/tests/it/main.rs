@@ -7,3 +7,4 @@ mod errors;
 mod lifecycle;
 mod protobuf;
 mod watch;
+mod workloads;
