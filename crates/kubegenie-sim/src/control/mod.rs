@@ -35,12 +35,12 @@ pub fn standard() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(namespaces::Namespaces),
         Box::new(crds::CustomResourceDefinitions),
-        // Box::new(workloads::cronjob::CronJobs::default()),
-        // Box::new(workloads::job::Jobs::default()),
+        Box::new(workloads::cronjob::CronJobs::default()),
+        Box::new(workloads::job::Jobs::default()),
         Box::new(workloads::deployment::Deployments::default()),
         Box::new(workloads::replicaset::ReplicaSets::default()),
-        // Box::new(workloads::statefulset::StatefulSets::default()),
-        // Box::new(workloads::daemonset::DaemonSets::default()),
+        Box::new(workloads::statefulset::StatefulSets::default()),
+        Box::new(workloads::daemonset::DaemonSets::default()),
         Box::new(gc::GarbageCollector),
     ]
 }

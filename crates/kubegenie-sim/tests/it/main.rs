@@ -8,3 +8,4 @@ mod lifecycle;
 mod protobuf;
 mod watch;
 mod workloads;
+mod workloads_sets;

@@ -3,9 +3,8 @@
 //! fire on schedule.
 
 use crate::common::*;
-use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Node, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
@@ -14,7 +13,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(20);
 
 /// A cluster with an accelerated clock (30 s of cluster time per real second).
-async fn fast_sim(nodes: usize) -> Sim {
+pub(crate) async fn fast_sim(nodes: usize) -> Sim {
     let mut cfg = config("wl");
     cfg.clock_speed = 30.0;
     cfg.nodes = nodes;
@@ -32,8 +31,10 @@ async fn fake_kubelet(client: Client) {
     let nodes: Api<Node> = Api::all(client.clone());
     loop {
         tokio::time::sleep(Duration::from_millis(40)).await;
-        let (Ok(pl), Ok(nl)) = (pods.list(&ListParams::default()).await, nodes.list(&ListParams::default()).await)
-        else {
+        let (Ok(pl), Ok(nl)) = (
+            pods.list(&ListParams::default()).await,
+            nodes.list(&ListParams::default()).await,
+        ) else {
             return;
         };
         let node_names: Vec<String> = nl.items.iter().map(|n| n.name_any()).collect();
@@ -62,15 +63,28 @@ async fn fake_kubelet(client: Client) {
             }
             let now = jiff::Timestamp::now().to_string();
             let finishes = spec.restart_policy.as_deref() != Some("Always");
-            let cname = spec.containers.first().map(|c| c.name.clone()).unwrap_or_default();
-            let image = spec.containers.first().and_then(|c| c.image.clone()).unwrap_or_default();
+            let cname = spec
+                .containers
+                .first()
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            let image = spec
+                .containers
+                .first()
+                .and_then(|c| c.image.clone())
+                .unwrap_or_default();
             let (phase, ready, state) = if image.ends_with(":bad") {
-                let waiting = json!({"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image"}});
+                let waiting =
+                    json!({"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image"}});
                 ("Pending", "False", waiting)
             } else if finishes {
                 let code = if image.ends_with(":fail") { 1 } else { 0 };
                 let phase = if code == 0 { "Succeeded" } else { "Failed" };
-                (phase, "False", json!({"terminated": {"exitCode": code, "reason": if code == 0 {"Completed"} else {"Error"}}}))
+                (
+                    phase,
+                    "False",
+                    json!({"terminated": {"exitCode": code, "reason": if code == 0 {"Completed"} else {"Error"}}}),
+                )
             } else {
                 ("Running", "True", json!({"running": {"startedAt": now}}))
             };
@@ -93,7 +107,7 @@ fn deployment(name: &str, replicas: i32, image: &str) -> Deployment {
     .unwrap()
 }
 
-async fn wait_for<T, F>(api: &Api<T>, name: &str, what: &str, f: F) -> T
+pub(crate) async fn wait_for<T, F>(api: &Api<T>, name: &str, what: &str, f: F) -> T
 where
     T: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
     F: Fn(&T) -> bool,
@@ -150,14 +164,24 @@ async fn deployment_creates_replica_set_and_pods() {
     let deps: Api<Deployment> = Api::default_namespaced(s.client.clone());
     let rss: Api<ReplicaSet> = Api::default_namespaced(s.client.clone());
     let pods: Api<Pod> = Api::default_namespaced(s.client.clone());
-    deps.create(&PostParams::default(), &deployment("web", 3, "nginx:1.27")).await.unwrap();
+    deps.create(&PostParams::default(), &deployment("web", 3, "nginx:1.27"))
+        .await
+        .unwrap();
     let d = wait_for(&deps, "web", "rolled out", rolled_out).await;
     assert_eq!(annotation(&d, "deployment.kubernetes.io/revision"), "1");
     let conds = d.status.clone().unwrap().conditions.unwrap();
-    let reasons: Vec<(String, String)> =
-        conds.iter().map(|c| (c.type_.clone(), c.reason.clone().unwrap_or_default())).collect();
-    assert!(reasons.contains(&("Available".into(), "MinimumReplicasAvailable".into())), "{reasons:?}");
-    assert!(reasons.contains(&("Progressing".into(), "NewReplicaSetAvailable".into())), "{reasons:?}");
+    let reasons: Vec<(String, String)> = conds
+        .iter()
+        .map(|c| (c.type_.clone(), c.reason.clone().unwrap_or_default()))
+        .collect();
+    assert!(
+        reasons.contains(&("Available".into(), "MinimumReplicasAvailable".into())),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&("Progressing".into(), "NewReplicaSetAvailable".into())),
+        "{reasons:?}"
+    );
 
     let owned = owned_rs(&rss, &d).await;
     assert_eq!(owned.len(), 1);
@@ -165,15 +189,29 @@ async fn deployment_creates_replica_set_and_pods() {
     let hash = rs.labels()["pod-template-hash"].clone();
     assert_eq!(rs.name_any(), format!("web-{hash}"));
     let oref = &rs.owner_references()[0];
-    assert_eq!((oref.kind.as_str(), oref.controller, oref.block_owner_deletion), ("Deployment", Some(true), Some(true)));
+    assert_eq!(
+        (oref.kind.as_str(), oref.controller, oref.block_owner_deletion),
+        ("Deployment", Some(true), Some(true))
+    );
     assert_eq!(annotation(rs, "deployment.kubernetes.io/desired-replicas"), "3");
     assert_eq!(annotation(rs, "deployment.kubernetes.io/max-replicas"), "4");
     let sel = rs.spec.as_ref().unwrap().selector.match_labels.clone().unwrap();
     assert_eq!(sel["pod-template-hash"], hash);
     let rs_status = rs.status.clone().unwrap();
-    assert_eq!((rs_status.replicas, rs_status.ready_replicas, rs_status.available_replicas), (3, Some(3), Some(3)));
+    assert_eq!(
+        (
+            rs_status.replicas,
+            rs_status.ready_replicas,
+            rs_status.available_replicas
+        ),
+        (3, Some(3), Some(3))
+    );
 
-    let pl = pods.list(&ListParams::default().labels("app=web")).await.unwrap().items;
+    let pl = pods
+        .list(&ListParams::default().labels("app=web"))
+        .await
+        .unwrap()
+        .items;
     assert_eq!(pl.len(), 3);
     for p in &pl {
         assert!(p.name_any().starts_with(&format!("web-{hash}-")));
@@ -182,10 +220,23 @@ async fn deployment_creates_replica_set_and_pods() {
         assert_eq!(p.owner_references()[0].name, rs.name_any());
     }
     let events: Api<k8s_openapi::api::core::v1::Event> = Api::default_namespaced(s.client.clone());
-    let msgs: Vec<String> =
-        events.list(&ListParams::default()).await.unwrap().items.into_iter().filter_map(|e| e.message).collect();
-    assert!(msgs.contains(&format!("Scaled up replica set web-{hash} from 0 to 3")), "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.starts_with(&format!("Created pod: web-{hash}-"))), "{msgs:?}");
+    let msgs: Vec<String> = events
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|e| e.message)
+        .collect();
+    assert!(
+        msgs.contains(&format!("Scaled up replica set web-{hash} from 0 to 3")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with(&format!("Created pod: web-{hash}-"))),
+        "{msgs:?}"
+    );
 }
 
 #[tokio::test]
@@ -193,12 +244,17 @@ async fn image_change_rolls_out_and_undo_restores_revision_one() {
     let s = fast_sim(2).await;
     let deps: Api<Deployment> = Api::default_namespaced(s.client.clone());
     let rss: Api<ReplicaSet> = Api::default_namespaced(s.client.clone());
-    deps.create(&PostParams::default(), &deployment("api", 4, "nginx:1.26")).await.unwrap();
+    deps.create(&PostParams::default(), &deployment("api", 4, "nginx:1.26"))
+        .await
+        .unwrap();
     let d = wait_for(&deps, "api", "rolled out", rolled_out).await;
     let first = owned_rs(&rss, &d).await.remove(0);
 
-    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}}});
-    deps.patch("api", &PatchParams::default(), &Patch::Strategic(&patch)).await.unwrap();
+    let patch =
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "main", "image": "nginx:1.27"}]}}}});
+    deps.patch("api", &PatchParams::default(), &Patch::Strategic(&patch))
+        .await
+        .unwrap();
     let d = wait_for(&deps, "api", "rev 2 rolled out", |d| {
         rolled_out(d) && annotation(d, "deployment.kubernetes.io/revision") == "2"
     })
@@ -213,11 +269,18 @@ async fn image_change_rolls_out_and_undo_restores_revision_one() {
 
     // `kubectl rollout undo`: the old template goes back into the deployment.
     let mut tpl = serde_json::to_value(old.spec.as_ref().unwrap().template.clone().unwrap()).unwrap();
-    tpl["metadata"]["labels"].as_object_mut().unwrap().remove("pod-template-hash");
+    tpl["metadata"]["labels"]
+        .as_object_mut()
+        .unwrap()
+        .remove("pod-template-hash");
     let undo = json!([{"op": "replace", "path": "/spec/template", "value": tpl}]);
-    deps.patch("api", &PatchParams::default(), &Patch::<Value>::Json(serde_json::from_value(undo).unwrap()))
-        .await
-        .unwrap();
+    deps.patch(
+        "api",
+        &PatchParams::default(),
+        &Patch::<Value>::Json(serde_json::from_value(undo).unwrap()),
+    )
+    .await
+    .unwrap();
     let d = wait_for(&deps, "api", "rev 3 rolled out", |d| {
         rolled_out(d) && annotation(d, "deployment.kubernetes.io/revision") == "3"
     })
@@ -226,7 +289,10 @@ async fn image_change_rolls_out_and_undo_restores_revision_one() {
     assert_eq!(owned.len(), 2, "undo reuses the first ReplicaSet");
     let back = rss.get(&first.name_any()).await.unwrap();
     assert_eq!(annotation(&back, "deployment.kubernetes.io/revision"), "3");
-    assert_eq!(annotation(&back, "deployment.kubernetes.io/revision-history"), "1");
+    assert_eq!(
+        annotation(&back, "deployment.kubernetes.io/revision-history"),
+        "1"
+    );
     assert_eq!(rs_size(&back), 4);
 }
 
@@ -240,12 +306,20 @@ async fn bad_image_rollout_keeps_old_replicas_serving() {
     deps.create(&PostParams::default(), &d).await.unwrap();
     wait_for(&deps, "shop", "rolled out", rolled_out).await;
     // `:bad` never becomes ready (the image fails to pull).
-    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "main", "image": "nginx:bad"}]}}}});
-    deps.patch("shop", &PatchParams::default(), &Patch::Strategic(&patch)).await.unwrap();
+    let patch =
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "main", "image": "nginx:bad"}]}}}});
+    deps.patch("shop", &PatchParams::default(), &Patch::Strategic(&patch))
+        .await
+        .unwrap();
     let d = wait_for(&deps, "shop", "deadline exceeded", |d| {
-        d.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|c| {
-            c.iter().any(|c| c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded"))
-        })
+        d.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| {
+                c.iter().any(|c| {
+                    c.type_ == "Progressing" && c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+                })
+            })
     })
     .await;
     let st = d.status.clone().unwrap();
@@ -267,13 +341,21 @@ async fn recreate_and_scale() {
     d.spec.as_mut().unwrap().strategy = Some(serde_json::from_value(json!({"type": "Recreate"})).unwrap());
     deps.create(&PostParams::default(), &d).await.unwrap();
     wait_for(&deps, "batch", "rolled out", rolled_out).await;
-    deps.patch("batch", &PatchParams::default(), &Patch::Merge(&json!({"spec": {"replicas": 5}})))
+    deps.patch(
+        "batch",
+        &PatchParams::default(),
+        &Patch::Merge(&json!({"spec": {"replicas": 5}})),
+    )
+    .await
+    .unwrap();
+    wait_for(&deps, "batch", "scaled to 5", |d| {
+        rolled_out(d) && d.status.as_ref().unwrap().replicas == Some(5)
+    })
+    .await;
+    let patch = json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "now"}}}}});
+    deps.patch("batch", &PatchParams::default(), &Patch::Merge(&patch))
         .await
         .unwrap();
-    wait_for(&deps, "batch", "scaled to 5", |d| rolled_out(d) && d.status.as_ref().unwrap().replicas == Some(5))
-        .await;
-    let patch = json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": "now"}}}}});
-    deps.patch("batch", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
     let d = wait_for(&deps, "batch", "rev 2", |d| {
         rolled_out(d) && annotation(d, "deployment.kubernetes.io/revision") == "2"
     })
@@ -281,10 +363,19 @@ async fn recreate_and_scale() {
     let owned = owned_rs(&rss, &d).await;
     assert_eq!(owned.iter().map(rs_size).collect::<Vec<_>>(), [0, 5]);
     let events: Api<k8s_openapi::api::core::v1::Event> = Api::default_namespaced(s.client.clone());
-    let msgs: Vec<String> =
-        events.list(&ListParams::default()).await.unwrap().items.into_iter().filter_map(|e| e.message).collect();
+    let msgs: Vec<String> = events
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|e| e.message)
+        .collect();
     let old = owned[0].name_any();
-    assert!(msgs.contains(&format!("Scaled down replica set {old} from 5 to 0")), "{msgs:?}");
+    assert!(
+        msgs.contains(&format!("Scaled down replica set {old} from 5 to 0")),
+        "{msgs:?}"
+    );
 }
 
 #[tokio::test]
@@ -299,7 +390,9 @@ async fn revision_history_limit_and_cascading_delete() {
     wait_for(&deps, "hist", "rolled out", rolled_out).await;
     for v in 2..=4 {
         let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "main", "image": format!("nginx:{v}")}]}}}});
-        deps.patch("hist", &PatchParams::default(), &Patch::Strategic(&patch)).await.unwrap();
+        deps.patch("hist", &PatchParams::default(), &Patch::Strategic(&patch))
+            .await
+            .unwrap();
         wait_for(&deps, "hist", "rolled out", |d| {
             rolled_out(d) && annotation(d, "deployment.kubernetes.io/revision") == v.to_string()
         })
@@ -317,7 +410,12 @@ async fn revision_history_limit_and_cascading_delete() {
         let (rss, pods) = (rss.clone(), pods.clone());
         async move {
             rss.list(&ListParams::default()).await.unwrap().items.is_empty()
-                && pods.list(&ListParams::default().labels("app=hist")).await.unwrap().items.is_empty()
+                && pods
+                    .list(&ListParams::default().labels("app=hist"))
+                    .await
+                    .unwrap()
+                    .items
+                    .is_empty()
         }
     })
     .await;

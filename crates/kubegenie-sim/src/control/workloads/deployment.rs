@@ -110,7 +110,11 @@ impl Ctx<'_> {
 
     /// `deploymentutil.MaxSurge`.
     pub fn max_surge(&self) -> i64 {
-        if !self.is_rolling() { 0 } else { self.fenceposts().0 }
+        if !self.is_rolling() {
+            0
+        } else {
+            self.fenceposts().0
+        }
     }
 
     /// `deploymentutil.MaxUnavailable`.
@@ -169,7 +173,10 @@ impl Ctx<'_> {
         *rs = updated;
         if from != to {
             let verb = if from < to { "up" } else { "down" };
-            let msg = format!("Scaled {verb} replica set {} from {from} to {to}", object::name(rs));
+            let msg = format!(
+                "Scaled {verb} replica set {} from {from} to {to}",
+                object::name(rs)
+            );
             self.event(EventType::Normal, "ScalingReplicaSet", &msg);
             return true;
         }
@@ -286,7 +293,11 @@ fn without_hash(t: Option<&Value>) -> Value {
 /// ReplicaSets controlled by the deployment, adopting matching orphans.
 fn claim_replica_sets(ctx: &Ctx<'_>, index: &OwnerIndex) -> Vec<Value> {
     let d = &ctx.d;
-    let mut out: Vec<Value> = index.owned(object::uid(d)).iter().map(|s| s.value.clone()).collect();
+    let mut out: Vec<Value> = index
+        .owned(object::uid(d))
+        .iter()
+        .map(|s| s.value.clone())
+        .collect();
     if !object::is_deleting(d) {
         let sel = super::selector_of(d);
         for o in index.adoptable(object::namespace(d), &sel) {
@@ -307,7 +318,9 @@ pub(super) fn all_replica_sets(
 ) -> Option<(Option<Value>, Vec<Value>)> {
     rss.sort_by(super::by_creation);
     let tpl = without_hash(ctx.d.pointer("/spec/template"));
-    let pos = rss.iter().position(|rs| without_hash(rs.pointer("/spec/template")) == tpl);
+    let pos = rss
+        .iter()
+        .position(|rs| without_hash(rs.pointer("/spec/template")) == tpl);
     let existing = pos.map(|i| rss.remove(i));
     let new_rev = rss.iter().map(revision).max().unwrap_or(0) + 1;
     let new_rs = match existing {
@@ -334,7 +347,10 @@ fn sync_existing(ctx: &mut Ctx<'_>, mut rs: Value, new_rev: i64) -> Option<Value
     let found = ctx.progress_deadline().is_some() && super::condition(&conds, PROGRESSING).is_none();
     if found {
         let msg = format!("Found new replica set \"{}\"", object::name(&rs));
-        set_condition(&mut conds, status::new_condition(ctx, PROGRESSING, "True", "FoundNewReplicaSet", &msg));
+        set_condition(
+            &mut conds,
+            status::new_condition(ctx, PROGRESSING, "True", "FoundNewReplicaSet", &msg),
+        );
     }
     save_revision_and_conditions(ctx, &rev, found.then_some(conds))?;
     Some(rs)
@@ -408,7 +424,10 @@ fn create_new(ctx: &mut Ctx<'_>, old: &[Value], new_rev: i64) -> Option<Value> {
     let announce = !already && ctx.progress_deadline().is_some();
     if announce {
         let msg = format!("Created new replica set \"{name}\"");
-        set_condition(&mut conds, status::new_condition(ctx, PROGRESSING, "True", "NewReplicaSetCreated", &msg));
+        set_condition(
+            &mut conds,
+            status::new_condition(ctx, PROGRESSING, "True", "NewReplicaSetCreated", &msg),
+        );
     }
     save_revision_and_conditions(ctx, &new_rev.to_string(), announce.then_some(conds))?;
     Some(created)
@@ -462,9 +481,21 @@ fn check_paused_conditions(ctx: &mut Ctx<'_>) -> bool {
     let paused_cond = cur.is_some_and(|c| c["reason"] == "DeploymentPaused");
     let paused = ctx.d.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
     let c = if paused && !paused_cond {
-        status::new_condition(ctx, PROGRESSING, "Unknown", "DeploymentPaused", "Deployment is paused")
+        status::new_condition(
+            ctx,
+            PROGRESSING,
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused",
+        )
     } else if !paused && paused_cond {
-        status::new_condition(ctx, PROGRESSING, "Unknown", "DeploymentResumed", "Deployment is resumed")
+        status::new_condition(
+            ctx,
+            PROGRESSING,
+            "Unknown",
+            "DeploymentResumed",
+            "Deployment is resumed",
+        )
     } else {
         return true;
     };

@@ -99,9 +99,17 @@ fn scale(ctx: &mut Ctx<'_>, new_rs: &mut Option<Value>, old: &mut [Value]) {
     let to_add = allowed - current;
     if to_add > 0 {
         // Biggest first; among equals the newest first (ReplicaSetsBySizeNewer).
-        all.sort_by(|a, b| rs_replicas(b).cmp(&rs_replicas(a)).then_with(|| by_creation(b, a)));
+        all.sort_by(|a, b| {
+            rs_replicas(b)
+                .cmp(&rs_replicas(a))
+                .then_with(|| by_creation(b, a))
+        });
     } else if to_add < 0 {
-        all.sort_by(|a, b| rs_replicas(b).cmp(&rs_replicas(a)).then_with(|| by_creation(a, b)));
+        all.sort_by(|a, b| {
+            rs_replicas(b)
+                .cmp(&rs_replicas(a))
+                .then_with(|| by_creation(a, b))
+        });
     }
     let mut added = 0;
     let mut sizes: Vec<i64> = Vec::with_capacity(all.len());
@@ -144,7 +152,11 @@ fn proportion(ctx: &Ctx<'_>, rs: &Value, to_add: i64, added: i64) -> i64 {
         }
     };
     let allowed = to_add - added;
-    if to_add > 0 { fraction.min(allowed) } else { fraction.max(allowed) }
+    if to_add > 0 {
+        fraction.min(allowed)
+    } else {
+        fraction.max(allowed)
+    }
 }
 
 /// `rolloutRolling`.

@@ -37,7 +37,11 @@ pub(super) fn calculate_status(ctx: &Ctx<'_>, all: &[&Value], new_rs: Option<&Va
         "updatedReplicas",
         new_rs.map_or(0, |r| int_at(r, "/status/replicas", 0)),
     );
-    put_nonzero(&mut s, "readyReplicas", sum(all, |r| int_at(r, "/status/readyReplicas", 0)));
+    put_nonzero(
+        &mut s,
+        "readyReplicas",
+        sum(all, |r| int_at(r, "/status/readyReplicas", 0)),
+    );
     put_nonzero(&mut s, "availableReplicas", available);
     put_nonzero(&mut s, "unavailableReplicas", unavailable);
     if let Some(c) = d.pointer("/status/collisionCount").filter(|c| !c.is_null()) {
@@ -117,7 +121,10 @@ fn timed_out(ctx: &Ctx<'_>, s: &Value) -> bool {
 }
 
 fn conds_mut(s: &mut Value) -> Vec<Value> {
-    s.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default()
+    s.get("conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn put_conds(s: &mut Value, conds: Vec<Value>) {

@@ -90,7 +90,10 @@ mod tests {
     fn safe_encoding_uses_the_kubernetes_alphabet() {
         // '0' is byte 48, 48 % 27 = 21 → '5'; '9' is 57 % 27 = 3 → 'g'.
         assert_eq!(safe_encode("09"), "5g");
-        let h = compute_hash(&json!({"spec": {"containers": [{"name": "a", "image": "nginx"}]}}), None);
+        let h = compute_hash(
+            &json!({"spec": {"containers": [{"name": "a", "image": "nginx"}]}}),
+            None,
+        );
         assert!(!h.is_empty() && h.len() <= 10);
         assert!(h.bytes().all(|b| ALPHANUMS.contains(&b)), "{h}");
     }

@@ -7,16 +7,17 @@
 //! Shared here: the [`Gate`] that makes passes free when nothing changed, pod readiness and
 //! availability, owner references, int-or-percent scaling, conditions and the write helpers.
 
-// pub mod cron;
-// pub mod cronjob;
-// pub mod daemonset;
+pub mod cron;
+pub mod cronjob;
+pub mod daemonset;
 pub mod deployment;
 mod deployment_rollout;
 mod deployment_status;
 pub mod hash;
-// pub mod job;
+pub mod job;
 pub mod replicaset;
-// pub mod statefulset;
+mod revisions;
+pub mod statefulset;
 
 use crate::catalog::ResourceType;
 use crate::handlers::delete::{self, DeleteOpts};
@@ -56,7 +57,12 @@ impl Gate {
     /// own writes do upstream.
     pub fn close(&self, st: &ClusterState, rv: u64, requeue: Option<Duration>) {
         self.rv.store(rv, Ordering::Release);
-        let due = requeue.and_then(|d| st.clock.now().checked_add(jiff::SignedDuration::try_from(d).ok()?).ok());
+        let due = requeue.and_then(|d| {
+            st.clock
+                .now()
+                .checked_add(jiff::SignedDuration::try_from(d).ok()?)
+                .ok()
+        });
         *self.due.lock().unwrap_or_else(|e| e.into_inner()) = due;
     }
 }
@@ -163,7 +169,13 @@ impl OwnerIndex {
 }
 
 /// Adds a controller reference to an orphan (the `ClaimObject` adoption); returns the result.
-pub fn adopt(st: &Arc<ClusterState>, rt: &Arc<ResourceType>, obj: &Value, owner: &Value, mgr: &str) -> Option<Value> {
+pub fn adopt(
+    st: &Arc<ClusterState>,
+    rt: &Arc<ResourceType>,
+    obj: &Value,
+    owner: &Value,
+    mgr: &str,
+) -> Option<Value> {
     let mut v = obj.clone();
     let meta = object::metadata_mut(&mut v);
     let refs = meta.entry("ownerReferences").or_insert_with(|| json!([]));
@@ -233,7 +245,11 @@ pub fn scaled_value(v: Option<&Value>, total: i64, round_up: bool) -> i64 {
         Some(Value::String(s)) => match s.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()) {
             Some(p) => {
                 let x = p * total;
-                if round_up { (x + 99).div_euclid(100) } else { x.div_euclid(100) }
+                if round_up {
+                    (x + 99).div_euclid(100)
+                } else {
+                    x.div_euclid(100)
+                }
             }
             None => s.parse().unwrap_or(0),
         },
@@ -328,7 +344,13 @@ pub fn update_status(st: &Arc<ClusterState>, rt: &Arc<ResourceType>, obj: Value,
     put(st, rt, obj, Some("status"), mgr)
 }
 
-fn put(st: &Arc<ClusterState>, rt: &Arc<ResourceType>, obj: Value, sub: Option<&str>, mgr: &str) -> Option<Value> {
+fn put(
+    st: &Arc<ClusterState>,
+    rt: &Arc<ResourceType>,
+    obj: Value,
+    sub: Option<&str>,
+    mgr: &str,
+) -> Option<Value> {
     let ns = object::namespace(&obj).to_string();
     let name = object::name(&obj).to_string();
     let ns = rt.namespaced.then_some(ns.as_str());
@@ -389,10 +411,16 @@ mod tests {
     #[test]
     fn conditions_keep_transition_time() {
         let mut c = vec![json!({"type": "A", "status": "True", "reason": "X", "lastTransitionTime": "t1"})];
-        set_condition(&mut c, json!({"type": "A", "status": "True", "reason": "Y", "lastTransitionTime": "t2"}));
+        set_condition(
+            &mut c,
+            json!({"type": "A", "status": "True", "reason": "Y", "lastTransitionTime": "t2"}),
+        );
         assert_eq!(c[0]["reason"], "Y");
         assert_eq!(c[0]["lastTransitionTime"], "t1");
-        set_condition(&mut c, json!({"type": "A", "status": "False", "reason": "Z", "lastTransitionTime": "t3"}));
+        set_condition(
+            &mut c,
+            json!({"type": "A", "status": "False", "reason": "Z", "lastTransitionTime": "t3"}),
+        );
         assert_eq!(c[0]["lastTransitionTime"], "t3");
     }
 }

@@ -37,8 +37,10 @@ impl Controller for ReplicaSets {
 }
 
 fn reconcile_all(st: &Arc<ClusterState>) -> Option<Duration> {
-    let (Some(rs_rt), Some(pod_rt)) = (super::resource(st, "apps", "replicasets"), super::resource(st, "", "pods"))
-    else {
+    let (Some(rs_rt), Some(pod_rt)) = (
+        super::resource(st, "apps", "replicasets"),
+        super::resource(st, "", "pods"),
+    ) else {
         return None;
     };
     let sets = st.store.list(&rs_rt.storage, None).0;
@@ -167,7 +169,12 @@ pub(crate) fn rank_for_deletion(pods: &mut [Value]) {
     let restarts = |p: &Value| -> i64 {
         p.pointer("/status/containerStatuses")
             .and_then(Value::as_array)
-            .map(|a| a.iter().map(|c| super::int_at(c, "/restartCount", 0)).max().unwrap_or(0))
+            .map(|a| {
+                a.iter()
+                    .map(|c| super::int_at(c, "/restartCount", 0))
+                    .max()
+                    .unwrap_or(0)
+            })
             .unwrap_or(0)
     };
     let cost = |p: &Value| -> i64 {
@@ -204,7 +211,9 @@ fn update_status(
 ) -> Option<Duration> {
     let min_ready = super::int_at(rs, "/spec/minReadySeconds", 0);
     let now = st.clock.now();
-    let tpl_labels = rs.pointer("/spec/template/metadata/labels").and_then(Value::as_object);
+    let tpl_labels = rs
+        .pointer("/spec/template/metadata/labels")
+        .and_then(Value::as_object);
     let (mut labeled, mut ready, mut available) = (0, 0, 0);
     let mut requeue = None;
     for p in active {
@@ -224,7 +233,11 @@ fn update_status(
     super::put_nonzero(&mut status, "fullyLabeledReplicas", labeled);
     super::put_nonzero(&mut status, "readyReplicas", ready);
     super::put_nonzero(&mut status, "availableReplicas", available);
-    super::put_nonzero(&mut status, "observedGeneration", super::int_at(rs, "/metadata/generation", 0));
+    super::put_nonzero(
+        &mut status,
+        "observedGeneration",
+        super::int_at(rs, "/metadata/generation", 0),
+    );
     if let Some(c) = rs.pointer("/status/conditions").filter(|c| !c.is_null()) {
         status.insert("conditions".into(), c.clone());
     }
@@ -259,6 +272,9 @@ mod tests {
         ];
         rank_for_deletion(&mut pods);
         let names: Vec<&str> = pods.iter().map(object::name).collect();
-        assert_eq!(names, ["unscheduled", "pending", "not-ready", "new-ready", "old-ready"]);
+        assert_eq!(
+            names,
+            ["unscheduled", "pending", "not-ready", "new-ready", "old-ready"]
+        );
     }
 }
