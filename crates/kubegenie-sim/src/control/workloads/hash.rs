@@ -88,8 +88,8 @@ mod tests {
 
     #[test]
     fn safe_encoding_uses_the_kubernetes_alphabet() {
-        // '0' is byte 48, 48 % 27 = 21 → '5'; '9' is 57 % 27 = 3 → 'g'.
-        assert_eq!(safe_encode("09"), "5g");
+        // '0' is byte 48, 48 % 27 = 21 → '4'; '9' is 57 % 27 = 3 → 'f'.
+        assert_eq!(safe_encode("09"), "4f");
         let h = compute_hash(
             &json!({"spec": {"containers": [{"name": "a", "image": "nginx"}]}}),
             None,

@@ -267,7 +267,7 @@ mod tests {
             pod("old-ready", "n1", "Running", true, "2026-01-01T00:00:00Z"),
             pod("new-ready", "n2", "Running", true, "2026-01-01T01:00:00Z"),
             pod("not-ready", "n3", "Running", false, "2026-01-01T00:00:00Z"),
-            pod("pending", "n1", "Pending", false, "2026-01-01T00:00:00Z"),
+            pod("pending", "n4", "Pending", false, "2026-01-01T00:00:00Z"),
             pod("unscheduled", "", "Pending", false, "2026-01-01T00:00:00Z"),
         ];
         rank_for_deletion(&mut pods);
