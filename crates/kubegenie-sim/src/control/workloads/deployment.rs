@@ -279,6 +279,7 @@ fn set_new_rs_annotations(ctx: &Ctx<'_>, rs: &mut Value, new_rev: i64, exists: b
 /// A template without the pod-template-hash label, for `EqualIgnoreHash`.
 fn without_hash(t: Option<&Value>) -> Value {
     let mut t = t.cloned().unwrap_or_default();
+    super::strip_nulls(&mut t);
     if let Some(labels) = t.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
         labels.remove(HASH_LABEL);
         if labels.is_empty()
@@ -377,7 +378,8 @@ fn save_revision_and_conditions(ctx: &mut Ctx<'_>, rev: &str, conds: Option<Vec<
 fn create_new(ctx: &mut Ctx<'_>, old: &[Value], new_rev: i64) -> Option<Value> {
     let d = ctx.d.clone();
     let collisions = d.pointer("/status/collisionCount").and_then(Value::as_i64);
-    let template = d.pointer("/spec/template").cloned().unwrap_or_default();
+    let mut template = d.pointer("/spec/template").cloned().unwrap_or_default();
+    super::strip_nulls(&mut template);
     let hash = super::hash::compute_hash(&template, collisions);
     let mut tpl = template;
     object::metadata_mut(&mut tpl)

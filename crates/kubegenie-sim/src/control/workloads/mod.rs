@@ -373,6 +373,20 @@ pub fn remove(st: &Arc<ClusterState>, rt: &ResourceType, obj: &Value) -> bool {
     delete::delete_object(st, rt, object::namespace(obj), object::name(obj), &o).is_ok()
 }
 
+/// Removes null fields recursively. Templates are compared and hashed as typed Go structs
+/// upstream, where `creationTimestamp: null` (which kubectl writes into every template it
+/// sends) and an absent field are the same thing.
+pub fn strip_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
 /// Sorts by creation time, then name (`controller.ReplicaSetsByCreationTimestamp`).
 pub fn by_creation(a: &Value, b: &Value) -> std::cmp::Ordering {
     created(a)

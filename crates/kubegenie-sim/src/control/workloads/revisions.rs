@@ -18,6 +18,7 @@ pub fn patch_of(owner: &Value) -> Value {
         .pointer("/spec/template")
         .cloned()
         .unwrap_or_else(|| json!({}));
+    super::strip_nulls(&mut tpl);
     tpl["$patch"] = json!("replace");
     json!({"spec": {"template": tpl}})
 }
