@@ -24,6 +24,7 @@ pub mod kubeconfig;
 pub mod openapi;
 pub mod patch;
 pub mod protobuf;
+pub mod scenario;
 pub mod selector;
 pub mod table;
 pub mod tls;

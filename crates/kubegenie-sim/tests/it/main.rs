@@ -6,6 +6,7 @@ mod crud;
 mod errors;
 mod lifecycle;
 mod protobuf;
+mod scenario;
 mod watch;
 mod workloads;
 mod workloads_sets;

@@ -1,0 +1,7 @@
+//! kubegenie-kube against simulated clusters over real HTTPS.
+
+mod classify;
+mod common;
+mod discovery;
+mod get;
+mod source;
