@@ -8,6 +8,7 @@ pub mod events;
 pub mod gc;
 pub mod hpa;
 pub mod namespaces;
+pub mod workloads;
 
 use crate::catalog::{ResourceType, StorageKey};
 use crate::crd;
@@ -35,6 +36,12 @@ pub fn standard() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(namespaces::Namespaces),
         Box::new(crds::CustomResourceDefinitions),
+        Box::new(workloads::cronjob::CronJobs::default()),
+        Box::new(workloads::job::Jobs::default()),
+        Box::new(workloads::deployment::Deployments::default()),
+        Box::new(workloads::replicaset::ReplicaSets::default()),
+        Box::new(workloads::statefulset::StatefulSets::default()),
+        Box::new(workloads::daemonset::DaemonSets::default()),
         Box::new(gc::GarbageCollector),
         Box::new(hpa::HorizontalPodAutoscalers::default()),
     ]

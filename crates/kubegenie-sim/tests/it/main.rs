@@ -9,3 +9,5 @@ mod observe;
 mod protobuf;
 mod scenario;
 mod watch;
+mod workloads;
+mod workloads_sets;
