@@ -1,3 +1,16 @@
-//! Talking to clusters: kubeconfig contexts, bare-metal endpoints, exec credential plugins (EKS, GKE, AKS), ClusterProfile discovery on a hub, the cluster registry, a pooled client per cluster, the fan-out executor with per-cluster timeouts and partial results, discovery of kinds (CRDs included), server-side Table printing and snapshots.
+//! Talking to clusters: kubeconfig contexts, bare-metal endpoints, exec credential plugins
+//! (EKS, GKE, AKS), ClusterProfile discovery on a hub, the cluster registry, a pooled client per
+//! cluster, the fan-out executor with per-cluster timeouts and partial results, discovery of
+//! kinds (CRDs included), server-side Table printing and snapshots.
 //!
 //! It knows nothing of agents or language understanding.
+
+pub mod classify;
+pub mod discovery;
+pub mod fanout;
+pub mod health;
+pub mod kubeconfig;
+pub mod ops;
+pub mod provider;
+pub mod registry;
+pub mod source;

@@ -7,16 +7,6 @@ use std::sync::Arc;
 
 const READ: [&str; 3] = ["get", "list", "watch"];
 const WRITE: [&str; 5] = ["create", "delete", "deletecollection", "patch", "update"];
-const ALL_RW: [&str; 8] = [
-    "create",
-    "delete",
-    "deletecollection",
-    "get",
-    "list",
-    "patch",
-    "update",
-    "watch",
-];
 
 const AGGREGATE_TO_ADMIN: &str = "rbac.authorization.k8s.io/aggregate-to-admin";
 const AGGREGATE_TO_EDIT: &str = "rbac.authorization.k8s.io/aggregate-to-edit";
@@ -184,7 +174,7 @@ fn edit_rules() -> Vec<Value> {
         rule(&["batch"], &["cronjobs", "jobs"], &WRITE),
         rule(&["policy"], &["poddisruptionbudgets"], &WRITE),
         rule(&["networking.k8s.io"], &["ingresses", "networkpolicies"], &WRITE),
-        rule(&["coordination.k8s.io"], &["leases"], &ALL_RW),
+        rule(&["coordination.k8s.io"], &["leases"], crate::catalog::ALL_VERBS),
     ]
 }
 
@@ -198,7 +188,7 @@ fn admin_rules() -> Vec<Value> {
         rule(
             &["rbac.authorization.k8s.io"],
             &["rolebindings", "roles"],
-            &ALL_RW,
+            crate::catalog::ALL_VERBS,
         ),
     ]
 }

@@ -149,8 +149,11 @@ pub fn watch(
             )],
         ));
     }
-    let start = match q.resource_version.as_deref() {
-        None | Some("0") => {
+    // Without a resourceVersion (or with "0", or with sendInitialEvents) a watch starts from
+    // the current state; otherwise it resumes after the given version.
+    let resume_from = q.resource_version.as_deref().filter(|v| !initial && *v != "0");
+    let start = match resume_from {
+        None => {
             let (items, rx, rv) = st
                 .store
                 .snapshot_and_subscribe(&rt.storage, p.namespace.as_deref());
@@ -159,18 +162,6 @@ pub fn watch(
                 rx,
                 rv,
                 end_bookmark: initial,
-            }
-        }
-        Some(v) if initial => {
-            let _ = v;
-            let (items, rx, rv) = st
-                .store
-                .snapshot_and_subscribe(&rt.storage, p.namespace.as_deref());
-            Start::Initial {
-                items,
-                rx,
-                rv,
-                end_bookmark: true,
             }
         }
         Some(v) => {

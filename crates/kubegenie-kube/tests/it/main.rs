@@ -1,0 +1,8 @@
+//! kubegenie-kube against simulated clusters over real HTTPS.
+
+mod classify;
+mod common;
+mod discovery;
+mod get;
+mod registry;
+mod source;
