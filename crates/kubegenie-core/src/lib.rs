@@ -16,6 +16,8 @@
 //! assert_eq!(sel.resolve(&fleet, None).unwrap(), ["prod-us"]);
 //! ```
 
+pub mod finding;
 pub mod outcome;
 pub mod render;
 pub mod selection;
+pub mod task;
