@@ -5,4 +5,5 @@ mod common;
 mod discovery;
 mod get;
 mod registry;
+mod snapshot;
 mod source;
