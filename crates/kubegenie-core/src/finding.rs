@@ -302,7 +302,10 @@ mod tests {
         assert_eq!(v["severity"], "high");
         assert_eq!(v["namespace"], "shop");
         assert_eq!(v["kind"], "Pod");
-        assert_eq!(v["remediation"]["commands"][0], "kubectl logs -n shop web-1 --previous");
+        assert_eq!(
+            v["remediation"]["commands"][0],
+            "kubectl logs -n shop web-1 --previous"
+        );
         assert!(v.get("evidence").is_none());
     }
 
@@ -310,7 +313,11 @@ mod tests {
     fn report_sorts_scores_and_summarises() {
         let report = HealthReport::build(
             vec![
-                ("a".into(), vec![], vec![finding("a", "POD-NOTREADY-001", Severity::Medium)]),
+                (
+                    "a".into(),
+                    vec![],
+                    vec![finding("a", "POD-NOTREADY-001", Severity::Medium)],
+                ),
                 ("b".into(), vec![], vec![]),
                 (
                     "c".into(),
@@ -328,7 +335,10 @@ mod tests {
             }],
         );
         let ids: Vec<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, ["NODE-NOTREADY-001", "POD-CRASHLOOP-001", "POD-NOTREADY-001"]);
+        assert_eq!(
+            ids,
+            ["NODE-NOTREADY-001", "POD-CRASHLOOP-001", "POD-NOTREADY-001"]
+        );
         assert_eq!(report.clusters[0].score, 97);
         assert_eq!(report.clusters[1].score, 100);
         assert_eq!(report.clusters[2].score, 77);
@@ -337,13 +347,18 @@ mod tests {
         assert_eq!(report.summary.failed_clusters, 1);
         assert_eq!(report.summary.findings[&Severity::High], 1);
         let v = serde_json::to_value(&report).unwrap();
-        assert_eq!(v["errors"][0], json!({"cluster": "d", "reason": "Timeout", "message": "slow"}));
+        assert_eq!(
+            v["errors"][0],
+            json!({"cluster": "d", "reason": "Timeout", "message": "slow"})
+        );
         assert_eq!(v["summary"]["findings"]["critical"], 1);
     }
 
     #[test]
     fn score_never_goes_below_zero() {
-        let many: Vec<Finding> = (0..20).map(|_| finding("a", "X-Y-001", Severity::Critical)).collect();
+        let many: Vec<Finding> = (0..20)
+            .map(|_| finding("a", "X-Y-001", Severity::Critical))
+            .collect();
         assert_eq!(score(&many), 0);
     }
 }

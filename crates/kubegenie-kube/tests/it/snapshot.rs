@@ -14,7 +14,11 @@ async fn snapshot_reads_every_kind_and_records_what_rbac_hides() {
     let snap = collect(&admin, &Scope::default()).await.expect("snapshot");
     assert_eq!(snap.cluster, "a");
     assert_eq!(snap.nodes.len(), 1);
-    assert!(snap.namespaces.iter().any(|n| n.metadata.name.as_deref() == Some("kube-system")));
+    assert!(
+        snap.namespaces
+            .iter()
+            .any(|n| n.metadata.name.as_deref() == Some("kube-system"))
+    );
     assert_eq!(snap.server_version.as_deref(), Some("v1.33.1"));
     assert!(snap.unreadable.is_empty(), "{:?}", snap.unreadable);
 
@@ -23,8 +27,14 @@ async fn snapshot_reads_every_kind_and_records_what_rbac_hides() {
         name: "v".into(),
         client: client(sim.url(), sim.ca_pem(), "viewer-token"),
     };
-    let snap = collect(&viewer, &Scope::default()).await.expect("partial snapshot");
-    let nodes = snap.unreadable.iter().find(|u| u.resource == "nodes").expect("nodes unreadable");
+    let snap = collect(&viewer, &Scope::default())
+        .await
+        .expect("partial snapshot");
+    let nodes = snap
+        .unreadable
+        .iter()
+        .find(|u| u.resource == "nodes")
+        .expect("nodes unreadable");
     assert_eq!(nodes.reason, ErrorClass::Forbidden);
     assert!(!snap.has("nodes") && snap.has("pods"));
 }

@@ -1,0 +1,1 @@
+//! The health agent (filled in with the runtime).
