@@ -15,4 +15,18 @@
 //! assert_eq!(report.clusters[0].score, 100);
 //! ```
 
+pub mod agent;
+pub mod error;
 pub mod health;
+pub mod orchestrator;
+pub mod registry;
+pub mod schedule;
+pub mod supervisor;
+
+pub use agent::{Agent, AgentContext, AgentDescriptor, AgentHealth, Task, TaskOutput};
+pub use error::AgentError;
+pub use orchestrator::{Orchestrator, OrchestratorConfig, TaskHandle, TaskRequest};
+pub use registry::{AgentRegistry, AgentState, AgentStatus};
+pub use supervisor::Supervisor;
+#[cfg(test)]
+mod runtime_tests;

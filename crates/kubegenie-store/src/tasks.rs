@@ -30,7 +30,8 @@ pub struct TaskRow {
     pub summary: Option<String>,
 }
 
-const COLUMNS: &str = "id, agent, operation, state, attempts, submitted_at, started_at, finished_at, error, summary";
+const COLUMNS: &str =
+    "id, agent, operation, state, attempts, submitted_at, started_at, finished_at, error, summary";
 
 fn from_row(r: &SqliteRow) -> Result<TaskRow, StoreError> {
     let attempts: i64 = r.try_get("attempts")?;
@@ -116,14 +117,23 @@ mod tests {
     #[tokio::test]
     async fn tasks_are_upserted_and_listed_newest_first() {
         let store = Store::open_memory().await.unwrap();
-        store.upsert_task(&row("t1", "2026-01-01T10:00:00Z", "queued")).await.unwrap();
-        store.upsert_task(&row("t2", "2026-01-01T11:00:00Z", "queued")).await.unwrap();
+        store
+            .upsert_task(&row("t1", "2026-01-01T10:00:00Z", "queued"))
+            .await
+            .unwrap();
+        store
+            .upsert_task(&row("t2", "2026-01-01T11:00:00Z", "queued"))
+            .await
+            .unwrap();
         let mut done = row("t1", "2026-01-01T10:00:00Z", "failed");
         done.attempts = 3;
         done.error = Some("boom".into());
         store.upsert_task(&done).await.unwrap();
         let all = store.recent_tasks(10).await.unwrap();
-        assert_eq!(all.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["t2", "t1"]);
+        assert_eq!(
+            all.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            ["t2", "t1"]
+        );
         assert_eq!(store.get_task("t1").await.unwrap().unwrap(), done);
         assert_eq!(store.recent_tasks(1).await.unwrap().len(), 1);
         assert!(store.get_task("nope").await.unwrap().is_none());
