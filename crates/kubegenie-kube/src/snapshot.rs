@@ -45,7 +45,8 @@ impl std::fmt::Display for Unreadable {
 pub struct ClusterSnapshot {
     /// Cluster name.
     pub cluster: String,
-    /// When the snapshot was taken; analyzers measure ages against it, never the wall clock.
+    /// When the snapshot was taken, on the cluster's clock when that is ahead of ours;
+    /// analyzers measure ages against it, never the wall clock.
     pub taken_at: jiff::Timestamp,
     /// The API server's `gitVersion` (`v1.33.1`), when `/version` answered.
     pub server_version: Option<String>,
@@ -240,7 +241,36 @@ pub async fn collect(c: &Connected, scope: &Scope) -> Result<ClusterSnapshot, Cl
         return Err(classify::cluster_error(&c.name, &e));
     }
     s.unreadable = failed.into_iter().map(|(u, _)| u).collect();
+    if let Some(latest) = latest_stamp(&s) {
+        s.taken_at = s.taken_at.max(latest);
+    }
     Ok(s)
+}
+
+/// The latest time the cluster wrote into the snapshot (heartbeats, events, pod conditions).
+/// When it is later than our clock, the cluster's clock is ahead (skew, or a simulated clock
+/// running fast) and ages must be measured on the cluster's clock, or fresh problems would look
+/// like they are in the future.
+fn latest_stamp(s: &ClusterSnapshot) -> Option<jiff::Timestamp> {
+    let nodes = s
+        .nodes
+        .iter()
+        .filter_map(|n| n.status.as_ref()?.conditions.as_ref())
+        .flatten()
+        .filter_map(|c| c.last_heartbeat_time.as_ref().map(|t| t.0));
+    let events = s.events.iter().filter_map(|e| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .or_else(|| e.event_time.as_ref().map(|t| t.0))
+    });
+    let pods = s
+        .pods
+        .iter()
+        .filter_map(|p| p.status.as_ref()?.conditions.as_ref())
+        .flatten()
+        .filter_map(|c| c.last_transition_time.as_ref().map(|t| t.0));
+    nodes.chain(events).chain(pods).max()
 }
 
 /// Kinds listed per snapshot.

@@ -84,8 +84,14 @@ fn analyze_one(snap: &ClusterSnapshot, d: &Deployment, out: &mut Vec<Finding>) {
             evidence.clone(),
         ));
     }
-    // Mid-rollout, unavailability is expected (maxUnavailable) and the deadline check covers it.
-    let rolled_out = updated >= desired || stuck.is_some() || paused;
+    // Mid-rollout (the first one included), unavailability is expected and the deadline
+    // check covers it; a rollout is over when the controller says its new ReplicaSet is
+    // available (or, without a Progressing condition, when every replica is updated).
+    let progressing = st.conditions.iter().flatten().find(|c| c.type_ == "Progressing");
+    let rolled_out = match progressing {
+        Some(c) => c.reason.as_deref() == Some("NewReplicaSetAvailable") || stuck.is_some(),
+        None => updated >= desired,
+    } || paused;
     if desired == 0 || available >= desired || !rolled_out {
         return;
     }
@@ -153,7 +159,16 @@ mod tests {
                 "shop",
                 "rolling",
                 3,
-                json!({"status": {"updatedReplicas": 1, "availableReplicas": 2}}),
+                json!({"status": {"updatedReplicas": 1, "availableReplicas": 2, "conditions": [
+                    {"type": "Progressing", "status": "True", "reason": "ReplicaSetUpdated"}]}}),
+            ),
+            // A first rollout whose pods are created but not available yet.
+            deployment(
+                "shop",
+                "new",
+                1,
+                json!({"status": {"availableReplicas": 0, "conditions": [
+                    {"type": "Progressing", "status": "True", "reason": "NewReplicaSetCreated"}]}}),
             ),
             deployment(
                 "shop",

@@ -62,6 +62,34 @@ fn endpoint_counts(snap: &ClusterSnapshot, ns: &str, name: &str) -> Option<(usiz
     Some((ready, not_ready))
 }
 
+/// Whether a workload's pod template in `ns` carries the selected labels (its pods are
+/// coming, or it is scaled to zero, which the workload checks report).
+fn workload_selected(snap: &ClusterSnapshot, ns: &str, sel: &BTreeMap<String, String>) -> bool {
+    let in_ns =
+        |m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta| m.namespace.as_deref() == Some(ns);
+    let labels = |t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>| {
+        t.and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone())
+    };
+    let templates = snap
+        .deployments
+        .iter()
+        .filter(|d| in_ns(&d.metadata))
+        .map(|d| labels(d.spec.as_ref().map(|s| &s.template)))
+        .chain(
+            snap.stateful_sets
+                .iter()
+                .filter(|d| in_ns(&d.metadata))
+                .map(|d| labels(d.spec.as_ref().map(|s| &s.template))),
+        )
+        .chain(
+            snap.daemon_sets
+                .iter()
+                .filter(|d| in_ns(&d.metadata))
+                .map(|d| labels(d.spec.as_ref().map(|s| &s.template))),
+        );
+    templates.flatten().any(|l| map_selects(sel, Some(&l)))
+}
+
 fn selector_text(sel: &BTreeMap<String, String>) -> String {
     sel.iter()
         .map(|(k, v)| format!("{k}={v}"))
@@ -113,6 +141,11 @@ fn analyze_one(snap: &ClusterSnapshot, svc: &Service, out: &mut Vec<Finding>) {
         return;
     }
     if pods.is_empty() {
+        // Pods a workload is about to create, or a Service just created: not a mismatch yet.
+        let young = age(snap, svc.metadata.creation_timestamp.as_ref()).is_some_and(|a| a < STARTUP_GRACE);
+        if young || workload_selected(snap, ns, sel) {
+            return;
+        }
         let near: Vec<String> = snap
             .pods
             .iter()
@@ -183,8 +216,10 @@ mod tests {
     use serde_json::json;
 
     fn svc(name: &str, app: &str) -> Service {
-        object(json!({"metadata": {"name": name, "namespace": "shop"},
-            "spec": {"selector": {"app": app}, "ports": [{"port": 80}]}}))
+        object(
+            json!({"metadata": {"name": name, "namespace": "shop", "creationTimestamp": HOUR_AGO},
+            "spec": {"selector": {"app": app}, "ports": [{"port": 80}]}}),
+        )
     }
 
     #[test]
@@ -225,6 +260,18 @@ mod tests {
         snap.services = vec![svc("ext", "elsewhere")];
         snap.endpoints = vec![object(json!({"metadata": {"name": "ext", "namespace": "shop"},
             "subsets": [{"addresses": [{"ip": "10.0.0.9"}]}]}))];
+        assert!(ids(&Services, &snap).is_empty());
+    }
+
+    #[test]
+    fn pods_a_workload_will_create_are_not_a_mismatch() {
+        let mut snap = snapshot();
+        snap.deployments = vec![crate::health::fixtures::deployment("shop", "new", 0, json!({}))];
+        let mut fresh = svc("fresh", "nothing");
+        fresh.metadata.creation_timestamp = Some(crate::health::fixtures::object(json!(
+            crate::health::fixtures::NOW
+        )));
+        snap.services = vec![svc("new", "new"), fresh];
         assert!(ids(&Services, &snap).is_empty());
     }
 }
