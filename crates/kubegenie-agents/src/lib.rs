@@ -21,6 +21,7 @@ pub mod health;
 pub mod orchestrator;
 pub mod registry;
 pub mod schedule;
+pub mod security;
 pub mod supervisor;
 
 pub use agent::{Agent, AgentContext, AgentDescriptor, AgentHealth, Task, TaskOutput};

@@ -5,6 +5,7 @@
 //!
 //! It knows nothing of agents or language understanding.
 
+pub mod access;
 pub mod classify;
 pub mod discovery;
 pub mod fanout;

@@ -120,7 +120,7 @@ pub struct Scope {
 }
 
 /// Lists every object of `K` in `scope`, page by page.
-async fn list_all<K>(client: &kube::Client, scope: &Scope) -> Result<Vec<K>, kube::Error>
+pub(crate) async fn list_all<K>(client: &kube::Client, scope: &Scope) -> Result<Vec<K>, kube::Error>
 where
     K: kube::Resource<Scope = NamespaceResourceScope> + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
@@ -132,7 +132,7 @@ where
     pages(&api).await
 }
 
-async fn list_cluster<K>(client: &kube::Client) -> Result<Vec<K>, kube::Error>
+pub(crate) async fn list_cluster<K>(client: &kube::Client) -> Result<Vec<K>, kube::Error>
 where
     K: kube::Resource + Clone + DeserializeOwned + Debug,
     K::DynamicType: Default,
@@ -157,7 +157,7 @@ where
 }
 
 /// Stores a list's result, or records the kind as unreadable.
-fn keep<T>(
+pub(crate) fn keep<T>(
     slot: &mut Vec<T>,
     failures: &mut Vec<(Unreadable, kube::Error)>,
     resource: &'static str,
