@@ -24,6 +24,12 @@ enum Command {
     Cluster(cmd::cluster::ClusterArgs),
     /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
     Get(cmd::get::GetArgs),
+    /// Security findings (Pod Security Standards, best practices, RBAC, exposure) and compliance.
+    Security(cmd::security::SecurityArgs),
+    /// Which users, groups and service accounts may make a request (RBAC, aggregation included).
+    WhoCan(cmd::security::WhoCanArgs),
+    /// Audit manifests offline (`-f FILE|DIR|-`): the security checks, for CI pipelines.
+    Audit(cmd::audit_manifests::ManifestAuditArgs),
 }
 
 fn init_tracing() {
@@ -51,10 +57,16 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Cluster(args) => cmd::cluster::run(args).await,
             Command::Get(args) => cmd::get::run(args).await,
+            Command::Security(args) => cmd::security::run(args).await,
+            Command::WhoCan(args) => cmd::security::who_can_run(args).await,
+            Command::Audit(args) => cmd::audit_manifests::run(args).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<cmd::audit_manifests::Exit>() => {
+            ExitCode::from(e.downcast_ref::<cmd::audit_manifests::Exit>().map_or(1, |x| x.0))
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)

@@ -123,3 +123,12 @@ mod tests {
         assert_eq!(r.compliance[0].score, 100);
     }
 }
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod tests_practice;
+#[cfg(test)]
+mod tests_pss;
+#[cfg(test)]
+mod tests_rbac;
