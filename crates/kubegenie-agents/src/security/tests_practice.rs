@@ -47,7 +47,10 @@ fn a_bare_container_misses_every_practice() {
     );
     let literal = f.iter().find(|f| f.id == "SEC-BP-SECRETENV-002").unwrap();
     let text = serde_json::to_string(literal).unwrap();
-    assert!(!text.contains("hunter2"), "a credential must never be repeated: {text}");
+    assert!(
+        !text.contains("hunter2"),
+        "a credential must never be repeated: {text}"
+    );
     let tag = f.iter().find(|f| f.id == "SEC-BP-IMAGETAG-001").unwrap();
     assert_eq!(
         tag.remediation.patch.as_ref().unwrap()["spec"]["template"]["spec"]["containers"][0]["image"],
@@ -68,8 +71,14 @@ fn jobs_need_no_probes_and_single_replicas_need_a_pdb() {
 #[test]
 fn images_split_into_repository_tag_and_digest() {
     assert_eq!(split_image("nginx"), ("nginx", None, None));
-    assert_eq!(split_image("localhost:5000/app:1.2"), ("localhost:5000/app", Some("1.2"), None));
-    assert_eq!(split_image("localhost:5000/app"), ("localhost:5000/app", None, None));
+    assert_eq!(
+        split_image("localhost:5000/app:1.2"),
+        ("localhost:5000/app", Some("1.2"), None)
+    );
+    assert_eq!(
+        split_image("localhost:5000/app"),
+        ("localhost:5000/app", None, None)
+    );
     assert_eq!(split_image("a/b@sha256:ff"), ("a/b", None, Some("sha256:ff")));
 }
 
@@ -113,7 +122,11 @@ spec: {{rules: [{{host: shop.example.com}}]}}
     let with_policy = format!(
         "{yaml}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: d, namespace: shop}}\nspec: {{podSelector: {{}}}}\n"
     );
-    assert!(!run(&Exposure, &with_policy).iter().any(|f| f.id == "SEC-NET-NETPOL-001"));
+    assert!(
+        !run(&Exposure, &with_policy)
+            .iter()
+            .any(|f| f.id == "SEC-NET-NETPOL-001")
+    );
 }
 
 #[test]
@@ -133,7 +146,11 @@ fn invalid_documents_are_named_and_the_others_still_read() {
     assert_eq!((p.invalid[0].at.document, p.invalid[0].at.line), (1, 8));
     assert!(p.invalid[0].message.starts_with("invalid YAML"));
     assert_eq!(p.invalid[1].at.document, 3);
-    assert!(p.invalid[1].message.contains("Deployment"), "{}", p.invalid[1].message);
+    assert!(
+        p.invalid[1].message.contains("Deployment"),
+        "{}",
+        p.invalid[1].message
+    );
     assert_eq!(p.origin("Pod", Some("default"), "b").unwrap().document, 2);
     assert_eq!(split_documents("--- {a: 1}\n").len(), 1);
 }

@@ -6,7 +6,10 @@ use super::pss::PodSecurity;
 use super::{compliance, report};
 
 fn pss(yaml: &str) -> Vec<String> {
-    ids(&run(&PodSecurity, yaml)).into_iter().map(String::from).collect()
+    ids(&run(&PodSecurity, yaml))
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 #[test]
@@ -22,7 +25,12 @@ fn a_default_pod_passes_baseline_but_not_restricted() {
     let got = pss(&deployment("web", spec));
     assert_eq!(
         got,
-        ["SEC-PSS-CAPS-002", "SEC-PSS-NONROOT-001", "SEC-PSS-PRIVESC-001", "SEC-PSS-SECCOMP-002"]
+        [
+            "SEC-PSS-CAPS-002",
+            "SEC-PSS-NONROOT-001",
+            "SEC-PSS-PRIVESC-001",
+            "SEC-PSS-SECCOMP-002"
+        ]
     );
     let r = report(&[input(&deployment("web", spec))], vec![]);
     assert_eq!(r.compliance[0].namespaces[0].pss_level, "baseline");
@@ -36,16 +44,29 @@ fn privileged_containers_fail_baseline_with_a_patch_that_fixes_them() {
       - {name: init, image: busybox:1.36, securityContext: {privileged: true}}
 ";
     let f = run(&PodSecurity, &deployment("web", spec));
-    let priv_ = f.iter().find(|f| f.id == "SEC-PSS-PRIV-001").expect("privileged found");
+    let priv_ = f
+        .iter()
+        .find(|f| f.id == "SEC-PSS-PRIV-001")
+        .expect("privileged found");
     assert_eq!(priv_.severity, kubegenie_core::finding::Severity::Critical);
-    assert!(priv_.evidence.iter().any(|e| e == "initContainers[init].securityContext.privileged=true"));
+    assert!(
+        priv_
+            .evidence
+            .iter()
+            .any(|e| e == "initContainers[init].securityContext.privileged=true")
+    );
     let patch = priv_.remediation.patch.as_ref().unwrap();
     assert_eq!(
         patch["spec"]["template"]["spec"]["containers"][0],
         serde_json::json!({"name": "app", "securityContext": {"privileged": false}})
     );
-    assert_eq!(patch["spec"]["template"]["spec"]["initContainers"][0]["name"], "init");
-    assert!(priv_.remediation.commands[0].starts_with("kubectl patch deployment web -n shop --type strategic"));
+    assert_eq!(
+        patch["spec"]["template"]["spec"]["initContainers"][0]["name"],
+        "init"
+    );
+    assert!(
+        priv_.remediation.commands[0].starts_with("kubectl patch deployment web -n shop --type strategic")
+    );
     let r = report(&[input(&deployment("web", spec))], vec![]);
     assert_eq!(r.compliance[0].namespaces[0].pss_level, "privileged");
 }
@@ -87,7 +108,10 @@ fn every_baseline_control_fails_on_its_field() {
     }
     let f = run(&PodSecurity, &deployment("web", spec));
     let caps = f.iter().find(|f| f.id == "SEC-PSS-CAPS-001").unwrap();
-    assert_eq!(caps.evidence[0], "containers[app].securityContext.capabilities.add=NET_ADMIN");
+    assert_eq!(
+        caps.evidence[0],
+        "containers[app].securityContext.capabilities.add=NET_ADMIN"
+    );
     let sysctl = f.iter().find(|f| f.id == "SEC-PSS-SYSCTL-001").unwrap();
     assert_eq!(sysctl.evidence[0], "spec.securityContext.sysctls=kernel.msgmax");
 }
@@ -104,8 +128,16 @@ fn allowed_values_pass_baseline() {
         securityContext: {capabilities: {add: [NET_BIND_SERVICE, CHOWN]}, procMount: Default}
 ";
     let got = pss(&deployment("web", spec));
-    assert!(got.iter().all(|id| ["SEC-PSS-CAPS-002", "SEC-PSS-NONROOT-001", "SEC-PSS-PRIVESC-001", "SEC-PSS-SECCOMP-002"]
-        .contains(&id.as_str())), "{got:?}");
+    assert!(
+        got.iter().all(|id| [
+            "SEC-PSS-CAPS-002",
+            "SEC-PSS-NONROOT-001",
+            "SEC-PSS-PRIVESC-001",
+            "SEC-PSS-SECCOMP-002"
+        ]
+        .contains(&id.as_str())),
+        "{got:?}"
+    );
 }
 
 #[test]
@@ -123,13 +155,17 @@ spec: {containers: [{name: app, image: nginx:1.27}]}
 
 #[test]
 fn root_user_and_non_root_overrides_are_caught() {
-    let spec = "      securityContext: {runAsNonRoot: true, runAsUser: 0, seccompProfile: {type: RuntimeDefault}}
+    let spec =
+        "      securityContext: {runAsNonRoot: true, runAsUser: 0, seccompProfile: {type: RuntimeDefault}}
       containers:
       - name: app
         image: nginx:1.27
         securityContext: {runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
 ";
-    assert_eq!(pss(&deployment("web", spec)), ["SEC-PSS-NONROOT-001", "SEC-PSS-ROOTUSER-001"]);
+    assert_eq!(
+        pss(&deployment("web", spec)),
+        ["SEC-PSS-NONROOT-001", "SEC-PSS-ROOTUSER-001"]
+    );
 }
 
 #[test]

@@ -88,9 +88,19 @@ fn rbac_audit_finds_each_risky_grant_and_skips_the_built_in_ones() {
             "SEC-RBAC-DEFAULTSA-001 RoleBinding/bot",
         ]
     );
-    let admin = run(&Rbac, RBAC).into_iter().find(|f| f.id == "SEC-RBAC-ADMIN-001").unwrap();
-    assert!(admin.message.contains("ServiceAccount search/default"), "{}", admin.message);
-    assert_eq!(admin.remediation.commands, ["kubectl delete clusterrolebinding search-default-admin"]);
+    let admin = run(&Rbac, RBAC)
+        .into_iter()
+        .find(|f| f.id == "SEC-RBAC-ADMIN-001")
+        .unwrap();
+    assert!(
+        admin.message.contains("ServiceAccount search/default"),
+        "{}",
+        admin.message
+    );
+    assert_eq!(
+        admin.remediation.commands,
+        ["kubectl delete clusterrolebinding search-default-admin"]
+    );
     assert_eq!(admin.remediation.patch, Some(serde_json::json!({"subjects": []})));
 }
 
@@ -100,20 +110,52 @@ fn who_can_follows_bindings_aggregation_and_resource_names() {
     let who = |verb, res, ns| -> Vec<String> {
         who_can(&i.access, &Request::parse(verb, res), ns)
             .iter()
-            .map(|g| format!("{} {} {} {}", g.subject_kind, g.subject, g.scope, g.resource_names.join(",")))
+            .map(|g| {
+                format!(
+                    "{} {} {} {}",
+                    g.subject_kind,
+                    g.subject,
+                    g.scope,
+                    g.resource_names.join(",")
+                )
+            })
             .collect()
     };
     let del = who("delete", "pods", Some("payments"));
-    assert!(del.contains(&"Group system:authenticated * ".to_string()), "{del:?}");
-    assert!(del.contains(&"ServiceAccount default payments api-0".to_string()), "{del:?}");
+    assert!(
+        del.contains(&"Group system:authenticated * ".to_string()),
+        "{del:?}"
+    );
+    assert!(
+        del.contains(&"ServiceAccount default payments api-0".to_string()),
+        "{del:?}"
+    );
     assert!(del.contains(&"ServiceAccount default * ".to_string()), "{del:?}");
     assert!(del.contains(&"Group system:masters * ".to_string()));
     let secrets = who("get", "secrets", Some("payments"));
-    assert!(secrets.contains(&"User contractor@example.com payments ".to_string()), "{secrets:?}");
-    assert!(!who("get", "secrets", Some("shop")).iter().any(|s| s.contains("contractor")));
+    assert!(
+        secrets.contains(&"User contractor@example.com payments ".to_string()),
+        "{secrets:?}"
+    );
+    assert!(
+        !who("get", "secrets", Some("shop"))
+            .iter()
+            .any(|s| s.contains("contractor"))
+    );
     let exec = who("create", "pods/exec", None);
-    assert!(exec.iter().all(|s| s.contains("system:masters") || s.contains("default *")), "{exec:?}");
+    assert!(
+        exec.iter()
+            .all(|s| s.contains("system:masters") || s.contains("default *")),
+        "{exec:?}"
+    );
     assert_eq!(exec.len(), 3, "{exec:?}");
-    assert!(!who("get", "deployments", None).iter().any(|s| s.contains("authenticated")));
-    assert_eq!(Request::parse("GET", "deployments.apps/scale").resource, "deployments/scale");
+    assert!(
+        !who("get", "deployments", None)
+            .iter()
+            .any(|s| s.contains("authenticated"))
+    );
+    assert_eq!(
+        Request::parse("GET", "deployments.apps/scale").resource,
+        "deployments/scale"
+    );
 }

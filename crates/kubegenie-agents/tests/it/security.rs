@@ -14,7 +14,9 @@ use kubegenie_sim::scenario::{self, Fleet, StartOptions};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_fleet_privileged_pod_and_default_admin_binding_are_found() {
     let s = scenario::resolve("demo").expect("demo scenario");
-    let fleet = Fleet::start(&s, &StartOptions::default()).await.expect("fleet starts");
+    let fleet = Fleet::start(&s, &StartOptions::default())
+        .await
+        .expect("fleet starts");
     let eu = &fleet.get("prod-eu").expect("prod-eu").cluster;
     let c = Connected {
         name: "prod-eu".into(),
@@ -52,7 +54,11 @@ async fn demo_fleet_privileged_pod_and_default_admin_binding_are_found() {
         "the payments secret-reader role"
     );
     // Built-in bootstrap roles and bindings are not findings.
-    assert!(!findings.iter().any(|f| f.name == "cluster-admin" || f.name.starts_with("system:")));
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.name == "cluster-admin" || f.name.starts_with("system:"))
+    );
 
     let grants = who_can(&input.access, &Request::parse("delete", "pods"), Some("shop"));
     assert!(

@@ -84,7 +84,10 @@ fn sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
         if p.as_os_str() == "-" {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text)?;
-            out.push(Source { name: "-".into(), text });
+            out.push(Source {
+                name: "-".into(),
+                text,
+            });
         } else {
             out.extend(read_path(p)?);
         }
@@ -154,5 +157,10 @@ fn print_table(findings: &[Finding], parsed: &Parsed) {
     print!("{}", findings_table(findings, false));
     let counts = count_by_severity(findings);
     let summary: Vec<String> = counts.iter().rev().map(|(s, n)| format!("{n} {s}")).collect();
-    println!("\n{} findings ({}) in {} objects.", findings.len(), summary.join(", "), parsed.objects);
+    println!(
+        "\n{} findings ({}) in {} objects.",
+        findings.len(),
+        summary.join(", "),
+        parsed.objects
+    );
 }

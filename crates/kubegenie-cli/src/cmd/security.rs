@@ -77,7 +77,9 @@ pub async fn run(args: SecurityArgs) -> Result<()> {
     errors.append(&mut failed);
     let mut inputs = Vec::new();
     for snap in snaps {
-        let Some(c) = connected.iter().find(|c| c.name == snap.cluster) else { continue };
+        let Some(c) = connected.iter().find(|c| c.name == snap.cluster) else {
+            continue;
+        };
         let access = kubegenie_kube::access::collect(c, &scope).await;
         inputs.push(SecurityInput { snap, access });
     }
@@ -106,7 +108,9 @@ pub fn findings_table(findings: &[Finding], with_cluster: bool) -> String {
             f.id.clone(),
             f.namespace.clone().unwrap_or_else(|| "-".into()),
             f.object_ref(),
-            f.evidence.first().map_or_else(|| f.title.clone(), |e| format!("{}: {e}", f.title)),
+            f.evidence
+                .first()
+                .map_or_else(|| f.title.clone(), |e| format!("{}: {e}", f.title)),
         ];
         if with_cluster {
             row.insert(0, f.cluster.clone());
@@ -124,9 +128,16 @@ fn print_report(rep: &SecurityReport) {
     }
     println!();
     let mut t = TextTable::new(
-        ["CLUSTER", "NAMESPACE", "PSS LEVEL", "ENFORCED", "SCORE", "FAILED CONTROLS"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "CLUSTER",
+            "NAMESPACE",
+            "PSS LEVEL",
+            "ENFORCED",
+            "SCORE",
+            "FAILED CONTROLS",
+        ]
+        .map(String::from)
+        .to_vec(),
     );
     for c in &rep.compliance {
         t.rows.push(vec![
@@ -150,7 +161,13 @@ fn print_report(rep: &SecurityReport) {
     }
     print!("{}", t.render(true));
     for e in &rep.report.errors {
-        eprintln!("error: cluster {}: {:?}: {} ({})", e.cluster, e.reason, e.message, e.reason.hint());
+        eprintln!(
+            "error: cluster {}: {:?}: {} ({})",
+            e.cluster,
+            e.reason,
+            e.message,
+            e.reason.hint()
+        );
     }
 }
 
@@ -195,7 +212,11 @@ pub async fn who_can_run(args: WhoCanArgs) -> Result<()> {
                     Some(ns) => format!("{ns}/{}", g.subject),
                     None => g.subject.clone(),
                 };
-                let names = if g.resource_names.is_empty() { "-".into() } else { g.resource_names.join(",") };
+                let names = if g.resource_names.is_empty() {
+                    "-".into()
+                } else {
+                    g.resource_names.join(",")
+                };
                 t.rows.push(vec![
                     g.subject_kind.clone(),
                     subject,
