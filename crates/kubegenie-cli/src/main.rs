@@ -20,6 +20,10 @@ enum Command {
     Sim(cmd::sim::SimArgs),
     /// Start a simulated fleet and show how to use it.
     Demo(cmd::demo::DemoArgs),
+    /// Manage the cluster registry: add, list, remove, use, label, discover, health.
+    Cluster(cmd::cluster::ClusterArgs),
+    /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
+    Get(cmd::get::GetArgs),
 }
 
 fn init_tracing() {
@@ -45,6 +49,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sim(args) => cmd::sim::run(args).await,
             Command::Demo(args) => cmd::demo::run(args).await,
+            Command::Cluster(args) => cmd::cluster::run(args).await,
+            Command::Get(args) => cmd::get::run(args).await,
         }
     });
     match result {

@@ -17,4 +17,5 @@
 //! ```
 
 pub mod outcome;
+pub mod render;
 pub mod selection;

@@ -31,8 +31,35 @@ impl Default for FanOut {
 pub type ClusterResult<T> = (String, Result<T, ClusterError>);
 
 impl FanOut {
-    /// Runs `work` for every cluster and streams `(cluster, result)` as clusters answer.
-    /// Dropping the stream cancels the work still running.
+    /// Runs `work` for every cluster and streams `(cluster, result)` as clusters answer; only
+    /// the timeout is turned into an error row. Dropping the stream cancels the work.
+    pub fn stream_with<'a, C, T, F, Fut>(
+        self,
+        clusters: Vec<C>,
+        work: F,
+    ) -> impl Stream<Item = (String, Result<T, ClusterError>)> + 'a
+    where
+        C: AsRef<str> + 'a,
+        F: Fn(C) -> Fut + 'a,
+        Fut: Future<Output = T> + 'a,
+        T: 'a,
+    {
+        let timeout = self.timeout;
+        stream::iter(clusters)
+            .map(move |c| {
+                let name = c.as_ref().to_string();
+                let fut = work(c);
+                async move {
+                    let res = tokio::time::timeout(timeout, fut)
+                        .await
+                        .map_err(|_| classify::timeout_error(&name, timeout));
+                    (name, res)
+                }
+            })
+            .buffer_unordered(self.concurrency.max(1))
+    }
+
+    /// [`FanOut::stream_with`] for kube calls: API and transport errors become error rows too.
     pub fn stream<'a, C, T, F, Fut>(
         self,
         clusters: Vec<C>,
@@ -44,24 +71,30 @@ impl FanOut {
         Fut: Future<Output = Result<T, kube::Error>> + 'a,
         T: 'a,
     {
-        let timeout = self.timeout;
-        stream::iter(clusters)
-            .map(move |c| {
-                let name = c.as_ref().to_string();
-                let fut = work(c);
-                async move {
-                    let res = match tokio::time::timeout(timeout, fut).await {
-                        Ok(Ok(v)) => Ok(v),
-                        Ok(Err(e)) => Err(classify::cluster_error(&name, &e)),
-                        Err(_) => Err(classify::timeout_error(&name, timeout)),
-                    };
-                    (name, res)
-                }
-            })
-            .buffer_unordered(self.concurrency.max(1))
+        self.stream_with(clusters, work).map(|(name, res)| {
+            let res = res.and_then(|r| r.map_err(|e| classify::cluster_error(&name, &e)));
+            (name, res)
+        })
     }
 
-    /// Runs `work` for every cluster and collects the answers, in the order given.
+    /// [`FanOut::stream_with`], collected in the order the clusters were given.
+    pub async fn collect_with<C, T, F, Fut>(
+        self,
+        clusters: Vec<C>,
+        work: F,
+    ) -> Vec<(String, Result<T, ClusterError>)>
+    where
+        C: AsRef<str>,
+        F: Fn(C) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let order: Vec<String> = clusters.iter().map(|c| c.as_ref().to_string()).collect();
+        let mut out: Vec<_> = self.stream_with(clusters, work).collect().await;
+        out.sort_by_key(|(name, _)| order.iter().position(|n| n == name).unwrap_or(usize::MAX));
+        out
+    }
+
+    /// [`FanOut::stream`], collected in the order the clusters were given.
     pub async fn collect<C, T, F, Fut>(self, clusters: Vec<C>, work: F) -> Vec<ClusterResult<T>>
     where
         C: AsRef<str>,

@@ -8,3 +8,9 @@
 pub mod classify;
 pub mod discovery;
 pub mod fanout;
+pub mod health;
+pub mod kubeconfig;
+pub mod ops;
+pub mod provider;
+pub mod registry;
+pub mod source;

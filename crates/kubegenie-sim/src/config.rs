@@ -62,6 +62,10 @@ pub struct SimConfig {
     pub clock_speed: f64,
     /// Seed of the cluster's random streams (uids, generated names, behaviour noise).
     pub seed: u64,
+    /// Objects created at startup after the built-in ones and before the controllers run, so
+    /// their uids come from the seeded stream in a fixed order (scenarios use this; set
+    /// `nodes` to 0 when these include the nodes).
+    pub initial_objects: Vec<serde_json::Value>,
 }
 
 impl Default for SimConfig {
@@ -82,6 +86,7 @@ impl Default for SimConfig {
             max_body_bytes: 3 * 1024 * 1024,
             clock_speed: 1.0,
             seed: 1,
+            initial_objects: Vec::new(),
         }
     }
 }

@@ -24,9 +24,11 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod kubeconfig;
+pub mod observe;
 pub mod openapi;
 pub mod patch;
 pub mod protobuf;
+pub mod scenario;
 pub mod selector;
 pub mod table;
 pub mod tls;

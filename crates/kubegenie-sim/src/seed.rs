@@ -23,42 +23,60 @@ pub fn create(st: &Arc<ClusterState>, obj: Value) -> Result<Value> {
     Ok(write::create(st, &rt, ns, obj, &Opts::internal("kube-apiserver"))?.obj)
 }
 
-/// A Ready node as a kubelet registers it.
-pub fn node(st: &ClusterState, index: usize) -> Value {
-    let cfg = &st.config;
-    let name = format!("{}-node-{index}", cfg.name);
-    let now = st.now_string();
-    let id = || st.new_uid();
-    let cond = |t: &str, s: &str, reason: &str, msg: &str| json!({"type": t, "status": s, "lastHeartbeatTime": now, "lastTransitionTime": now, "reason": reason, "message": msg});
-    let mut labels = json!({
-        "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
-        "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64",
-    });
-    if index == 1 {
-        labels["node-role.kubernetes.io/control-plane"] = json!("");
+/// Creates an object and then, when creation dropped it (status subresources), writes its
+/// status as its controller would, so a scenario can start objects in a given state.
+pub fn create_with_status(st: &Arc<ClusterState>, obj: Value) -> Result<Value> {
+    let status = obj.get("status").cloned();
+    let created = create(st, obj)?;
+    match status {
+        Some(status) if created.get("status") != Some(&status) => {
+            let api_version = created["apiVersion"].as_str().unwrap_or_default();
+            let kind = created["kind"].as_str().unwrap_or_default();
+            let rt = st
+                .resource_by_kind(api_version, kind)
+                .ok_or_else(|| ApiError::bad_request(format!("no resource serves {kind}")))?;
+            let ns = object::namespace(&created).to_string();
+            let name = object::name(&created).to_string();
+            let mut with = created;
+            with["status"] = status;
+            let ns = rt.namespaced.then_some(ns.as_str());
+            let opts = Opts::internal("kube-apiserver");
+            Ok(write::update(st, &rt, ns, &name, with, Some("status"), &opts)?.obj)
+        }
+        _ => Ok(created),
     }
-    let resources = json!({"cpu": "4", "memory": "16374860Ki", "pods": "110", "ephemeral-storage": "101445540Ki",
-        "hugepages-1Gi": "0", "hugepages-2Mi": "0"});
-    json!({"apiVersion": "v1", "kind": "Node",
-    "metadata": {"name": name, "labels": labels,
-        "annotations": {"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
-    "spec": {"podCIDR": format!("10.244.{index}.0/24"), "podCIDRs": [format!("10.244.{index}.0/24")]},
-    "status": {
-        "capacity": resources, "allocatable": resources,
-        "conditions": [
-            cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-            cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-            cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-            cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-        ],
-        "addresses": [{"type": "InternalIP", "address": format!("10.0.0.{}", 10 + index)}, {"type": "Hostname", "address": name}],
-        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-        "nodeInfo": {"machineID": id().replace('-', ""), "systemUUID": id(),
-            "bootID": id(), "kernelVersion": "6.1.0-28-amd64",
-            "osImage": "Debian GNU/Linux 12 (bookworm)", "containerRuntimeVersion": "containerd://1.7.24",
-            "kubeletVersion": cfg.kubernetes_version, "kubeProxyVersion": cfg.kubernetes_version,
-            "operatingSystem": "linux", "architecture": "amd64"}
-    }})
+}
+
+/// A Ready node as a kubelet registers it: a self-managed 4-vCPU/16 GiB machine named
+/// `<cluster>-node-<index>`, the first one labelled as the control plane (untainted, so a
+/// one-node cluster still runs workloads, as kind and minikube do).
+pub fn node(st: &ClusterState, index: usize) -> Value {
+    use crate::scenario::nodes::{self, NodeParams, Provider};
+    let cfg = &st.config;
+    let Some(instance) = nodes::instance_type("medium") else {
+        return Value::Null;
+    };
+    let region = Provider::Onprem.default_region();
+    let zone = format!("{region}-a");
+    let params = NodeParams {
+        cluster: &cfg.name,
+        provider: Provider::Onprem,
+        region,
+        zone: &zone,
+        instance,
+        pool: "node",
+        index,
+        spot: false,
+        control_plane: false,
+        kubelet_version: &cfg.kubernetes_version,
+        seed: cfg.seed,
+        name: Some(format!("{}-node-{index}", cfg.name)),
+    };
+    let mut labels = serde_json::Map::new();
+    if index == 1 {
+        labels.insert("node-role.kubernetes.io/control-plane".into(), json!(""));
+    }
+    nodes::node_object(&params, &st.now_string(), &labels, &[])
 }
 
 fn lease(st: &ClusterState, node: &str) -> Value {
@@ -67,8 +85,8 @@ fn lease(st: &ClusterState, node: &str) -> Value {
         "spec": {"holderIdentity": node, "leaseDurationSeconds": 40, "renewTime": object::format_micro_time(st.clock.now())}})
 }
 
-/// Seeds a fresh cluster.
-pub fn seed(st: &Arc<ClusterState>) -> Result<()> {
+/// Seeds a fresh cluster, then creates `initial` (a scenario's objects) in order.
+pub fn seed(st: &Arc<ClusterState>, initial: Vec<Value>) -> Result<()> {
     for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         create(
             st,
@@ -90,10 +108,18 @@ pub fn seed(st: &Arc<ClusterState>) -> Result<()> {
                 "labels": {"component": "apiserver", "provider": "kubernetes"}},
             "spec": {"clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}),
     )?;
+    let leases = st.resource("coordination.k8s.io", "v1", "leases").is_some();
     for i in 1..=st.config.nodes {
         let n = create(st, node(st, i))?;
-        if st.resource("coordination.k8s.io", "v1", "leases").is_some() {
+        if leases {
             create(st, lease(st, object::name(&n)))?;
+        }
+    }
+    for obj in initial {
+        let is_node = obj["kind"] == "Node" && obj["apiVersion"] == "v1";
+        let created = create_with_status(st, obj)?;
+        if is_node && leases {
+            create(st, lease(st, object::name(&created)))?;
         }
     }
     crate::control::reconcile(st, &crate::control::standard());

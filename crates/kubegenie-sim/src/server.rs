@@ -56,7 +56,9 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 
 impl SimCluster {
     /// Starts a cluster: binds its port, seeds its objects and serves until shut down.
-    pub async fn start(config: SimConfig) -> Result<Self, SimError> {
+    pub async fn start(mut config: SimConfig) -> Result<Self, SimError> {
+        // Kept out of the state's copy of the config: they are only needed once.
+        let initial = std::mem::take(&mut config.initial_objects);
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| SimError::Bind {
@@ -84,7 +86,7 @@ impl SimCluster {
                 authn.add_token(&u.token, user_of(u));
             }
         }
-        seed::seed(&state)?;
+        seed::seed(&state, initial)?;
         let (stop, rx) = watch::channel(false);
         let server_tls = tls.as_ref().map(|t| t.server_config(config.client_cert_auth));
         let app = handlers::router(state.clone());
@@ -178,6 +180,25 @@ impl SimCluster {
     /// The cluster's HTTP application, for in-process use without a socket.
     pub fn router(&self) -> axum::Router {
         handlers::router(self.state.clone())
+    }
+
+    /// The cluster's shared state, for in-crate drivers such as scenario timelines.
+    pub(crate) fn state(&self) -> &Arc<ClusterState> {
+        &self.state
+    }
+
+    /// Runs `task` alongside the cluster until it is shut down.
+    pub(crate) fn spawn_until_stopped(
+        &mut self,
+        task: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let stop = stopped(self.stop.subscribe());
+        self.tasks.push(tokio::spawn(async move {
+            tokio::select! {
+                _ = stop => {}
+                _ = task => {}
+            }
+        }));
     }
 
     /// Stops serving and waits for the server and controllers to finish.

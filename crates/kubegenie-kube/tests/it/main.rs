@@ -3,3 +3,6 @@
 mod classify;
 mod common;
 mod discovery;
+mod get;
+mod registry;
+mod source;

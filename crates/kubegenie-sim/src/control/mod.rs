@@ -6,6 +6,7 @@
 pub mod crds;
 pub mod events;
 pub mod gc;
+pub mod hpa;
 pub mod namespaces;
 
 use crate::catalog::{ResourceType, StorageKey};
@@ -35,6 +36,7 @@ pub fn standard() -> Vec<Box<dyn Controller>> {
         Box::new(namespaces::Namespaces),
         Box::new(crds::CustomResourceDefinitions),
         Box::new(gc::GarbageCollector),
+        Box::new(hpa::HorizontalPodAutoscalers::default()),
     ]
 }
 

@@ -116,6 +116,7 @@ fn non_resource(st: &ClusterState, parts: &Parts, route: Route) -> Result<Respon
         (_, "/api") => Some(discovery::core_versions()),
         (_, "/apis") => Some(discovery::group_list(&catalog)),
         (_, "/healthz" | "/livez" | "/readyz") => return Ok((StatusCode::OK, "ok").into_response()),
+        (_, "/metrics") => return Ok(crate::observe::prometheus::response(st)),
         (_, p) if p.starts_with("/openapi/") => {
             let accept = Some(accept(&parts.headers)).filter(|a| !a.is_empty());
             let doc =
@@ -173,6 +174,9 @@ async fn resource(
     if VIRTUAL.contains(&rt.plural.as_str()) {
         let body = read_body(st, body).await?;
         return subresource::review(st, user, &rt, p.namespace.as_deref(), &parts.headers, &body);
+    }
+    if rt.group == crate::observe::metrics_api::GROUP && p.subresource.is_none() {
+        return crate::observe::metrics_api::serve(st, &rt, &p, &q, verb);
     }
     if let Some(sub) = p.subresource.clone() {
         if !rt.has_subresource(&sub) {

@@ -11,9 +11,9 @@ use crate::patch::{self, PatchType};
 use crate::request::{Output, Query, ResourcePath};
 use crate::selector::LabelSelector;
 use crate::state::ClusterState;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, Method, StatusCode, header};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -224,9 +224,9 @@ fn pointer_mut_or_create<'a>(v: &'a mut Value, ptr: &str) -> Option<&'a mut Valu
     Some(cur)
 }
 
-/// `pods/{name}/log`: checks the container choice as the kubelet does; lines come from the
-/// pod's log generator once workloads run (simulator part 2).
-fn pod_log(st: &ClusterState, ns: &str, name: &str, q: &Query) -> Result<Response> {
+/// `pods/{name}/log`: checks the container choice as the kubelet does; the lines come from
+/// the container's log generator (`observe::logs`).
+fn pod_log(st: &Arc<ClusterState>, ns: &str, name: &str, q: &Query) -> Result<Response> {
     let pod = st
         .store
         .get(&crate::catalog::StorageKey::new("", "pods"), ns, name)
@@ -241,7 +241,7 @@ fn pod_log(st: &ClusterState, ns: &str, name: &str, q: &Query) -> Result<Respons
                 .collect()
         })
         .unwrap_or_default();
-    match q.get("container") {
+    let container = match q.get("container") {
         Some(c) if !containers.contains(&c) => {
             return Err(ApiError::bad_request(format!(
                 "container {c} is not valid for pod {name}"
@@ -253,12 +253,10 @@ fn pod_log(st: &ClusterState, ns: &str, name: &str, q: &Query) -> Result<Respons
                 containers.join(" ")
             )));
         }
-        _ => {}
-    }
-    let mut resp = (StatusCode::OK, String::new()).into_response();
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    Ok(resp)
+        Some(c) => c.to_string(),
+        None => containers.first().map(|c| c.to_string()).unwrap_or_default(),
+    };
+    crate::observe::logs::respond(st, &pod.value, &container, q)
 }
 
 /// Access and token reviews: evaluated and returned with a status, never stored.

@@ -3,6 +3,7 @@
 
 mod apply;
 pub mod fields;
+mod last_applied;
 pub mod managed;
 pub mod merge_keys;
 pub mod strategic;
@@ -85,7 +86,7 @@ pub fn apply_patch(pt: PatchType, rt: &ResourceType, current: &Value, body: &[u8
             let ops: json_patch::Patch =
                 serde_json::from_value(patch).map_err(|e| ApiError::bad_request(e.to_string()))?;
             let mut out = current.clone();
-            json_patch::patch(&mut out, &ops).map_err(|e| rejected(e.to_string()))?;
+            json_patch::patch(&mut out, &ops).map_err(|e| rejected(json_patch_message(&ops, &e)))?;
             Ok(out)
         }
         PatchType::Merge => {
@@ -97,6 +98,38 @@ pub fn apply_patch(pt: PatchType, rt: &ResourceType, current: &Value, body: &[u8
             Ok(out)
         }
         _ => strategic::strategic_merge(current, &patch, schema),
+    }
+}
+
+/// The text kube-apiserver's JSON patch library (evanphx/json-patch) gives for a failed
+/// operation; kubectl shows it to users, so scripts match on it.
+fn json_patch_message(ops: &json_patch::Patch, e: &json_patch::PatchError) -> String {
+    use json_patch::{PatchErrorKind, PatchOperation};
+    let path = e.path.to_string();
+    match (ops.0.get(e.operation), &e.kind) {
+        (Some(PatchOperation::Test(_)), PatchErrorKind::TestFailed) => {
+            format!("testing value {path} failed: test failed")
+        }
+        (Some(PatchOperation::Test(_)), _) => format!("testing value {path} failed: missing value"),
+        (Some(PatchOperation::Remove(_)), _) => {
+            format!(
+                "Unable to remove nonexistent key: {}: missing value",
+                path.rsplit('/').next().unwrap_or_default()
+            )
+        }
+        (Some(PatchOperation::Replace(_)), _) => {
+            format!("replace operation does not apply: doc is missing key: {path}: missing value")
+        }
+        (Some(PatchOperation::Add(_)), _) => {
+            format!("add operation does not apply: doc is missing path: \"{path}\": missing value")
+        }
+        (Some(PatchOperation::Move(_)), _) => {
+            format!("move operation does not apply: doc is missing from path: {path}: missing value")
+        }
+        (Some(PatchOperation::Copy(_)), _) => {
+            format!("copy operation does not apply: doc is missing from path: {path}: missing value")
+        }
+        (None, kind) => kind.to_string(),
     }
 }
 
@@ -170,7 +203,17 @@ pub fn server_side_apply_to(
     force: bool,
     subresource: Option<&str>,
 ) -> Result<Value> {
-    apply::server_side_apply(rt, current, applied, manager, force, subresource)
+    match apply::server_side_apply(rt, current, applied, manager, force, subresource) {
+        Err(e)
+            if e.code == 409
+                && !force
+                && manager == last_applied::UPGRADING_MANAGER
+                && current.is_some_and(|live| last_applied::conflicts_allowed(live, &e)) =>
+        {
+            apply::server_side_apply(rt, current, applied, manager, true, subresource)
+        }
+        other => other,
+    }
 }
 
 /// Records a non-apply write (`operation`: `Update`) by `manager` in `new`'s managedFields,

@@ -242,3 +242,40 @@ async fn dry_run_create_stores_nothing() {
     assert!(out.metadata.uid.is_some());
     assert_eq!(api_err(cms.get("dry").await.unwrap_err()).code, 404);
 }
+
+#[tokio::test]
+async fn generate_name_and_delete_collection() {
+    let s = sim().await.unwrap();
+    let cms: Api<ConfigMap> = Api::namespaced(s.client.clone(), "default");
+    let mut names = Vec::new();
+    for _ in 0..3 {
+        let cm: ConfigMap =
+            serde_json::from_value(json!({"metadata": {"generateName": "job-", "labels": {"batch": "1"}}}))
+                .unwrap();
+        let created = cms.create(&PostParams::default(), &cm).await.unwrap();
+        let name = created.metadata.name.unwrap();
+        assert!(
+            name.starts_with("job-") && name.len() == "job-".len() + 5,
+            "{name}"
+        );
+        names.push(name);
+    }
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 3, "generated names are unique");
+    let keep: ConfigMap = serde_json::from_value(json!({"metadata": {"name": "keep"}})).unwrap();
+    cms.create(&PostParams::default(), &keep).await.unwrap();
+    cms.delete_collection(&DeleteParams::default(), &ListParams::default().labels("batch=1"))
+        .await
+        .unwrap();
+    let left: Vec<String> = cms
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|c| c.metadata.name)
+        .collect();
+    assert!(left.contains(&"keep".to_string()));
+    assert!(!left.iter().any(|n| n.starts_with("job-")), "{left:?}");
+}

@@ -213,3 +213,58 @@ async fn bad_patches_leave_the_object_intact() {
     assert_eq!(code, 400);
     assert_eq!(cms.get("p").await.unwrap().data.unwrap()["k"], "v");
 }
+
+#[tokio::test]
+async fn field_validation_strict_rejects_and_warn_warns() {
+    let s = sim().await.unwrap();
+    let body =
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "u"}, "dataa": {"k": "v"}});
+    let path = format!("{CM}?fieldValidation=Strict");
+    let (code, st) = raw(&s.client, "POST", &path, "application/json", body.to_string())
+        .await
+        .unwrap();
+    assert_eq!(code, 400, "{st}");
+    assert_eq!(
+        st["message"],
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"dataa\""
+    );
+    let req = http::Request::post(format!("{CM}?fieldValidation=Warn"))
+        .header("content-type", "application/json")
+        .body(kube::client::Body::from(body.to_string().into_bytes()))
+        .unwrap();
+    let resp = s.client.send(req).await.unwrap();
+    assert_eq!(resp.status(), 201);
+    let warning = resp
+        .headers()
+        .get("warning")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(warning, "299 - \"unknown field \\\"dataa\\\"\"");
+}
+
+#[tokio::test]
+async fn malformed_yaml_is_a_bad_request() {
+    let s = sim().await.unwrap();
+    let (code, st) = raw(
+        &s.client,
+        "POST",
+        CM,
+        "application/yaml",
+        "kind: ConfigMap\nmetadata: [unclosed",
+    )
+    .await
+    .unwrap();
+    assert_eq!(code, 400, "{st}");
+    assert!(st["message"].as_str().unwrap().contains("YAML"), "{st}");
+    let (code, _) = raw(
+        &s.client,
+        "POST",
+        CM,
+        "application/yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-yaml}\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(code, 201, "YAML bodies are accepted");
+}

@@ -5,5 +5,7 @@ mod crd;
 mod crud;
 mod errors;
 mod lifecycle;
+mod observe;
 mod protobuf;
+mod scenario;
 mod watch;

@@ -1,0 +1,147 @@
+//! `kubegenie get`: kubectl's `get` over the selected clusters, with a CLUSTER column.
+
+use super::fleet::{SelectionArgs, connect, parse_duration, registry};
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use kubegenie_core::outcome::ClusterError;
+use kubegenie_kube::fanout::FanOut;
+use kubegenie_kube::ops::get::{GetQuery, get};
+use std::time::Duration;
+
+/// Output formats of `get`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GetOutput {
+    /// Columns as kubectl prints them, plus CLUSTER.
+    Table,
+    /// Table with the extra columns of `-o wide`.
+    Wide,
+    /// One `MultiClusterList` JSON document.
+    Json,
+    /// One `MultiClusterList` YAML document.
+    Yaml,
+    /// `CLUSTER<TAB>kind.group/name` per object.
+    Name,
+}
+
+/// Options of `kubegenie get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Kind (`pods`, `po`, `deploy`, `widgets.example.com`), or `KIND/NAME`.
+    pub resource: String,
+    /// Object names.
+    pub names: Vec<String>,
+    /// Namespace (default: each cluster's context namespace).
+    #[arg(short, long)]
+    pub namespace: Option<String>,
+    /// Every namespace.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Label selector.
+    #[arg(short = 'l', long)]
+    pub selector: Option<String>,
+    /// Field selector.
+    #[arg(long)]
+    pub field_selector: Option<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = GetOutput::Table)]
+    pub output: GetOutput,
+    /// Omit the header line of tables.
+    #[arg(long)]
+    pub no_headers: bool,
+    /// Which clusters.
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Time allowed per cluster.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Clusters queried at the same time.
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// Exit non-zero when any cluster fails (default: only when all do).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+fn print_errors(errors: &[ClusterError]) {
+    for e in errors {
+        eprintln!(
+            "error: cluster {}: {:?}: {} ({})",
+            e.cluster,
+            e.reason,
+            e.message,
+            e.reason.hint()
+        );
+    }
+}
+
+/// Runs `kubegenie get`.
+pub async fn run(args: GetArgs) -> Result<()> {
+    let (kind, mut names) = match args.resource.split_once('/') {
+        Some((k, n)) => (k.to_string(), vec![n.to_string()]),
+        None => (args.resource.clone(), Vec::new()),
+    };
+    names.extend(args.names.iter().cloned());
+    let reg = registry().await?;
+    let selected = reg.select(&args.selection.selection()?).await?;
+    let (connected, mut errors) = connect(selected).await;
+    let query = GetQuery {
+        kind,
+        names,
+        namespace: args.namespace.clone(),
+        all_namespaces: args.all_namespaces,
+        label_selector: args.selector.clone(),
+        field_selector: args.field_selector.clone(),
+    };
+    let tables = matches!(args.output, GetOutput::Table | GetOutput::Wide);
+    let fan = FanOut {
+        concurrency: args.concurrency,
+        timeout: args.timeout,
+    };
+    let mut outcome = get(&connected, &query, tables, fan).await;
+    errors.append(&mut outcome.errors);
+    outcome.errors = errors;
+    match args.output {
+        GetOutput::Table | GetOutput::Wide => {
+            let table = outcome.to_text_table(args.output == GetOutput::Wide, args.all_namespaces);
+            if table.rows.is_empty() && !outcome.answers.is_empty() {
+                eprintln!("No resources found");
+            } else if !table.rows.is_empty() {
+                print!("{}", table.render(!args.no_headers));
+            }
+            print_errors(&outcome.errors);
+        }
+        GetOutput::Json => println!("{}", serde_json::to_string_pretty(&outcome.to_list())?),
+        GetOutput::Yaml => print!("{}", serde_saphyr::to_string(&outcome.to_list())?),
+        GetOutput::Name => {
+            let list = outcome.to_list();
+            for item in &list.items {
+                let kind = item.object["kind"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let group = item.object["apiVersion"]
+                    .as_str()
+                    .and_then(|v| v.split_once('/'))
+                    .map(|(g, _)| g);
+                let name = item
+                    .object
+                    .pointer("/metadata/name")
+                    .and_then(|n| n.as_str())
+                    .unwrap_or_default();
+                match group {
+                    Some(g) => println!("{}\t{kind}.{g}/{name}", item.cluster),
+                    None => println!("{}\t{kind}/{name}", item.cluster),
+                }
+            }
+            print_errors(&outcome.errors);
+        }
+    }
+    if outcome.all_failed() || (args.strict && !outcome.errors.is_empty()) {
+        bail!(
+            "{} of {} clusters failed",
+            outcome.errors.len(),
+            outcome.errors.len() + outcome.answers.len()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Operations across clusters, each producing a typed outcome with per-cluster error rows.
+
+pub mod get;
