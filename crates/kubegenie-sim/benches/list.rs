@@ -76,6 +76,16 @@ async fn run() -> Result<()> {
         });
         results.push(s.await?);
     }
+    // Not a goal either: decoding the same body into k8s-openapi types with no I/O, i.e. the
+    // client's own share of the typed figure (kube-rs decodes with serde_json the same way).
+    const DECODE: &str = "client only: decode 10k pods JSON into ObjectList<Pod> (no I/O)";
+    if common::selected(DECODE) {
+        let s = measure(DECODE, None, WARMUP, ITERS, || async {
+            let l: kube::core::ObjectList<Pod> = serde_json::from_str(&raw)?;
+            Ok(l)
+        });
+        results.push(s.await?);
+    }
     // Diagnostics: the same two requests answered by the cluster's router in process (no socket,
     // no TLS, no client), i.e. the server's own share of the figures above.
     let router = cluster.router();

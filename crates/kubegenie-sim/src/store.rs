@@ -9,9 +9,10 @@ use crate::catalog::StorageKey;
 use crate::object;
 use bytes::Bytes;
 use serde_json::Value;
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::ops::Range;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use tokio::sync::broadcast;
 
 /// One stored object version.
@@ -25,6 +26,8 @@ pub struct Stored {
     pub rv: u64,
     /// Where `metadata` is within `json` (empty when the object has none).
     meta: Range<usize>,
+    /// Data derived from this version by [`Stored::derived`].
+    derived: OnceLock<Arc<dyn Any + Send + Sync>>,
 }
 
 impl Stored {
@@ -36,6 +39,7 @@ impl Stored {
             json: Bytes::from(json),
             rv,
             meta,
+            derived: OnceLock::new(),
         })
     }
 
@@ -44,6 +48,22 @@ impl Stored {
     /// included) for every object of a large list cost more than the rest of the list.
     pub fn metadata_json(&self) -> Option<Bytes> {
         (!self.meta.is_empty()).then(|| self.json.slice(self.meta.clone()))
+    }
+
+    /// `f(value)`, computed on first use and kept with this version (a version never changes),
+    /// e.g. its printed Table row. One derived type per object: asking for another type
+    /// computes it without keeping it.
+    pub fn derived<T: Any + Send + Sync>(&self, f: impl FnOnce(&Value) -> T) -> Arc<T> {
+        if let Some(kept) = self.derived.get() {
+            return kept
+                .clone()
+                .downcast::<T>()
+                .unwrap_or_else(|_| Arc::new(f(&self.value)));
+        }
+        let t = Arc::new(f(&self.value));
+        // Two requests may compute it at once; both results are the same.
+        let _ = self.derived.set(t.clone());
+        t
     }
 }
 

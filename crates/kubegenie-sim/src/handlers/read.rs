@@ -201,10 +201,11 @@ pub(crate) fn list_json(rt: &ResourceType, items: &[&Arc<Stored>], meta: &Value)
 
 /// A Table of `items` as JSON, byte for byte what serializing [`table::to_table`] gives.
 ///
-/// The printer runs without row objects, and each row's object (`PartialObjectMetadata` or the
-/// whole object) is then written straight from the stored object: building the rows' objects
-/// into the Table value first deep-copied every object's metadata (managedFields included) and
-/// made a Table of 10,000 pods take seconds.
+/// The Table is written straight out rather than built as a value: each row's object
+/// (`PartialObjectMetadata` or the whole object) comes from the stored bytes, since building it
+/// into the Table first deep-copied every object's metadata (managedFields included). Kinds
+/// with a two-step printer (pods) print each stored version once and keep the row with it
+/// ([`Stored::derived`]), so only the ages are computed per request.
 pub(crate) fn table_json(
     rt: &ResourceType,
     items: &[&Arc<Stored>],
@@ -214,80 +215,47 @@ pub(crate) fn table_json(
     now: jiff::Timestamp,
 ) -> Chunks {
     let objs: Vec<Cow<'_, Value>> = items.iter().map(|s| served(rt, s)).collect();
-    let refs: Vec<&Value> = objs.iter().map(|c| c.as_ref()).collect();
-    let t = table::to_table(
-        rt,
-        &refs,
-        IncludeObject::None,
-        meta.clone(),
-        table_api_version,
-        now,
-    );
-    let mut out = Chunks::default();
-    let rows = t.get("rows").and_then(Value::as_array);
-    let (Some(map), Some(rows)) = (t.as_object(), rows) else {
-        out.write_value(&t);
-        return out.finish();
+    let (columns, rows) = match table::summarizer(rt) {
+        Some(summarize) => {
+            let rows = items
+                .iter()
+                .zip(&objs)
+                .map(|(s, obj)| match obj {
+                    Cow::Borrowed(_) => s.derived(summarize).render(now),
+                    Cow::Owned(converted) => summarize(converted).render(now),
+                })
+                .collect();
+            (table::builtin_columns(rt), rows)
+        }
+        None => {
+            let refs: Vec<&Value> = objs.iter().map(|c| c.as_ref()).collect();
+            table::columns_and_rows(rt, &refs, now)
+        }
     };
-    if include == IncludeObject::None || rows.len() != items.len() {
-        // Nothing to add, or rows that do not pair with the objects: the plain path.
-        let t = match include {
-            IncludeObject::None => t,
-            _ => table::to_table(rt, &refs, include, meta, table_api_version, now),
-        };
-        out.write_value(&t);
-        return out.finish();
-    }
-    // The row object's envelope as the printer defines it, with the metadata filled in per row.
+    let mut out = Chunks::default();
+    out.push(b"{\"kind\":\"Table\",\"apiVersion\":");
+    out.write_value(&json!(table_api_version));
+    out.push(b",\"metadata\":");
+    out.write_value(&meta);
+    out.push(b",\"columnDefinitions\":");
+    out.write_value(&Value::Array(columns));
+    out.push(b",\"rows\":[");
     let envelope = table::partial_metadata(&Value::Null);
-    out.push(b"{");
-    for (i, (k, v)) in map.iter().enumerate() {
+    for (i, ((row, s), obj)) in rows.iter().zip(items).zip(&objs).enumerate() {
         if i > 0 {
             out.push(b",");
         }
-        out.write_value(&json!(k));
-        out.push(b":");
-        if k != "rows" {
-            out.write_value(v);
-            continue;
+        out.push(b"{\"cells\":");
+        let _ = serde_json::to_writer(&mut out, &row.cells);
+        if let Some(c) = &row.conditions {
+            out.push(b",\"conditions\":");
+            out.write_value(c);
         }
-        out.push(b"[");
-        for (j, ((row, s), obj)) in rows.iter().zip(items).zip(&objs).enumerate() {
-            if j > 0 {
-                out.push(b",");
-            }
-            let Some(cols) = row.as_object() else {
-                out.write_value(row);
-                continue;
-            };
-            out.push(b"{");
-            let mut wrote_object = false;
-            for (n, (rk, rv)) in cols.iter().enumerate() {
-                if n > 0 {
-                    out.push(b",");
-                }
-                out.write_value(&json!(rk));
-                out.push(b":");
-                if rk == "object" {
-                    wrote_object = true;
-                    row_object(&mut out, rt, include, &envelope, s, obj);
-                } else {
-                    out.write_value(rv);
-                }
-            }
-            if !wrote_object {
-                out.push(if cols.is_empty() {
-                    b"\"object\":"
-                } else {
-                    b",\"object\":"
-                });
-                row_object(&mut out, rt, include, &envelope, s, obj);
-            }
-            out.push(b"}");
-        }
-        out.push(b"]");
+        out.push(b",\"object\":");
+        row_object(&mut out, rt, include, &envelope, s, obj);
+        out.push(b"}");
     }
-    out.push(b"}");
+    out.push(b"]}");
     out.finish()
 }
 
@@ -301,6 +269,7 @@ fn row_object(
     obj: &Value,
 ) {
     match (include, envelope.as_object()) {
+        (IncludeObject::None, _) => out.push(b"null"),
         (IncludeObject::Object, _) => out.push(&served_json(rt, s)),
         (IncludeObject::Metadata, Some(env)) => {
             out.push(b"{");
@@ -458,6 +427,54 @@ mod tests {
                 Some(fast.concat().len() as u64)
             );
         }
+    }
+
+    #[test]
+    fn cached_pod_rows_keep_ages_current() {
+        let (rt, items) = pods();
+        let refs: Vec<&Arc<Stored>> = items.iter().collect();
+        let values: Vec<&Value> = items.iter().map(|s| &s.value).collect();
+        let meta = json!({"resourceVersion": "42"});
+        // The first Table prints and keeps each pod's row; later ones reuse it with their own time.
+        for now in [
+            "2026-01-15T10:00:00Z",
+            "2026-01-15T13:00:00Z",
+            "2026-01-18T09:30:00Z",
+        ] {
+            let now: jiff::Timestamp = now.parse().unwrap();
+            let got = table_json(
+                &rt,
+                &refs,
+                IncludeObject::None,
+                meta.clone(),
+                "meta.k8s.io/v1",
+                now,
+            );
+            let want = table::to_table(
+                &rt,
+                &values,
+                IncludeObject::None,
+                meta.clone(),
+                "meta.k8s.io/v1",
+                now,
+            );
+            let got: Value = serde_json::from_slice(&got.concat()).unwrap();
+            assert_eq!(got, want, "at {now}");
+        }
+        let row = |t: &str| {
+            let now: jiff::Timestamp = t.parse().unwrap();
+            let body = table_json(
+                &rt,
+                &refs,
+                IncludeObject::None,
+                meta.clone(),
+                "meta.k8s.io/v1",
+                now,
+            );
+            serde_json::from_slice::<Value>(&body.concat()).unwrap()["rows"][0]["cells"][4].clone()
+        };
+        assert_eq!(row("2026-01-15T09:35:00Z"), "5m");
+        assert_eq!(row("2026-01-17T09:30:00Z"), "2d");
     }
 
     #[test]
