@@ -62,6 +62,10 @@ impl Samples {
     pub fn p99(&self) -> Duration {
         self.quantile(0.99)
     }
+
+    pub fn max(&self) -> Duration {
+        self.sorted().last().copied().unwrap_or_default()
+    }
 }
 
 /// Whether a case is selected by the command line filter (`cargo bench --bench list -- table`
@@ -106,18 +110,19 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// Prints samples as a table: name, n, min, median, p99, goal and whether p99 meets it.
+/// Prints samples as a table: name, n, min, median, p99, max, goal and whether p99 meets it.
 pub fn print_table(title: &str, rows: &[Samples]) {
     println!("\n{title}");
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
     println!(
-        "| {:width$} | {:>5} | {:>10} | {:>10} | {:>10} | {:>10} | {:4} |",
-        "case", "n", "min", "median", "p99", "goal", "ok"
+        "| {:width$} | {:>5} | {:>10} | {:>10} | {:>10} | {:>10} | {:>10} | {:4} |",
+        "case", "n", "min", "median", "p99", "max", "goal", "ok"
     );
     println!(
-        "|{}|{}|{}|{}|{}|{}|{}|",
+        "|{}|{}|{}|{}|{}|{}|{}|{}|",
         "-".repeat(width + 2),
         "-".repeat(7),
+        "-".repeat(12),
         "-".repeat(12),
         "-".repeat(12),
         "-".repeat(12),
@@ -130,12 +135,13 @@ pub fn print_table(title: &str, rows: &[Samples]) {
             None => ("-".to_string(), "-"),
         };
         println!(
-            "| {:width$} | {:>5} | {:>10} | {:>10} | {:>10} | {:>10} | {:4} |",
+            "| {:width$} | {:>5} | {:>10} | {:>10} | {:>10} | {:>10} | {:>10} | {:4} |",
             r.name,
             r.times.len(),
             ms(r.min()),
             ms(r.median()),
             ms(r.p99()),
+            ms(r.max()),
             goal,
             ok
         );
