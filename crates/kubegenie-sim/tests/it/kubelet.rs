@@ -502,24 +502,29 @@ async fn job_pods_complete() {
         "restartPolicy": "Never", "containers": [{"name": "run", "image": "busybox"}]}}}}),
     )
     .unwrap();
-    let job = jobs.create(&PostParams::default(), &job).await.unwrap();
+    jobs.create(&PostParams::default(), &job).await.unwrap();
     let pods: Api<Pod> = Api::namespaced(s.client.clone(), "default");
-    // A pod as the Job controller makes it (that controller is not under test here).
-    create(
-        &pods,
-        json!({"metadata": {"name": "report-x", "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job",
-        "name": "report", "uid": job.metadata.uid, "controller": true}]},
-        "spec": {"restartPolicy": "Never", "containers": [{"name": "run", "image": "busybox"}]}}),
-    )
-    .await;
-    let p = wait_for(&pods, "report-x", 10, "Succeeded", |p| {
+    // The Job controller makes the pod; the kubelet runs a healthy job container to completion.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let name = loop {
+        let lp = ListParams::default().labels("job-name=report");
+        if let Some(p) = pods.list(&lp).await.unwrap().items.first() {
+            break p.metadata.name.clone().unwrap();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the Job controller made no labelled pod"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let p = wait_for(&pods, &name, 10, "Succeeded", |p| {
         p["status"]["phase"] == "Succeeded"
     })
     .await;
     let t = &p["status"]["containerStatuses"][0]["state"]["terminated"];
     assert_eq!(t["exitCode"], 0);
     assert_eq!(t["reason"], "Completed");
-    assert_eq!(printed_status(&s, "report-x").await, "Completed");
+    assert_eq!(printed_status(&s, &name).await, "Completed");
 }
 
 #[tokio::test]
