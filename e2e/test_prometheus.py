@@ -160,17 +160,25 @@ def test_backfilled_week_shows_the_scripted_daily_peak(peers, prometheus_bin, tm
         q = 'sum(rate(container_cpu_usage_seconds_total{namespace="shop"}[5m]))'
         series = prom.api("query_range", query=q, start=str(end - 7 * 86400), end=str(end), step="300")
         assert series, "no backfilled samples"
+        # Average each hour of the day over the week, hours centred on the full hour (14 covers
+        # 13:30-14:29): the scripted sinusoid peaks at 14:00, the noise averages out.
+        profile: dict[int, list[float]] = {}
         days: dict[str, tuple[float, datetime]] = {}
         for ts, value in series[0]["values"]:
             t = datetime.fromtimestamp(float(ts), tz=timezone.utc)
+            profile.setdefault(round((t.hour * 60 + t.minute) / 60) % 24, []).append(float(value))
             best = days.get(t.date().isoformat())
             if best is None or float(value) > best[0]:
                 days[t.date().isoformat()] = (float(value), t)
+        means = {h: sum(v) / len(v) for h, v in profile.items()}
+        peak_hour = max(means, key=means.get)
+        assert peak_hour == 14, f"weekly profile peaks at {peak_hour}:00 UTC, scripted 14:00: {means}"
+        trough = min(means.values())
+        assert means[14] > 1.5 * trough, f"no daily swing (dailyAmplitude 0.8): {means}"
         full = sorted(days)[1:-1]  # the first and last days are partial
         assert len(full) >= 5, days
         for day in full:
             peak = days[day][1]
-            minutes = peak.hour * 60 + peak.minute
-            assert abs(minutes - 14 * 60) <= 45, f"{day}: peak at {peak:%H:%M} UTC, scripted 14:00"
+            assert abs(peak.hour * 60 + peak.minute - 14 * 60) <= 120, f"{day}: peak at {peak:%H:%M} UTC"
     finally:
         prom.stop()
