@@ -195,8 +195,14 @@ pub(crate) fn columns_and_rows(
     let rows = objects
         .iter()
         .map(|o| {
-            // events.k8s.io/v1 Events print as the core Events they are stored as.
-            if rt.conversion == Conversion::EventsV1 && o["apiVersion"] != "v1" {
+            // events.k8s.io/v1 Events print as the core Events they are stored as, and
+            // v1 HPAs print from the v2 form the printer reads (metrics, currentMetrics).
+            let viewed = match rt.conversion {
+                Conversion::EventsV1 => o["apiVersion"] != "v1",
+                Conversion::HpaV1 => o["apiVersion"] == "autoscaling/v1",
+                Conversion::None => false,
+            };
+            if viewed {
                 print(&crate::convert::to_stored(rt, (*o).clone()), now)
             } else {
                 print(o, now)

@@ -7,7 +7,11 @@ pub mod crds;
 pub mod events;
 pub mod gc;
 pub mod hpa;
+pub mod kubelet;
 pub mod namespaces;
+pub mod nodes;
+pub mod scheduler;
+pub mod workloads;
 
 use crate::catalog::{ResourceType, StorageKey};
 use crate::crd;
@@ -35,7 +39,16 @@ pub fn standard() -> Vec<Box<dyn Controller>> {
     vec![
         Box::new(namespaces::Namespaces),
         Box::new(crds::CustomResourceDefinitions),
-        Box::new(gc::GarbageCollector),
+        Box::new(workloads::cronjob::CronJobs::default()),
+        Box::new(workloads::job::Jobs::default()),
+        Box::new(workloads::deployment::Deployments::default()),
+        Box::new(workloads::replicaset::ReplicaSets::default()),
+        Box::new(workloads::statefulset::StatefulSets::default()),
+        Box::new(workloads::daemonset::DaemonSets::default()),
+        Box::new(gc::GarbageCollector::default()),
+        Box::new(scheduler::Scheduler::default()),
+        Box::new(kubelet::Kubelets::default()),
+        Box::new(nodes::NodeLifecycle),
         Box::new(hpa::HorizontalPodAutoscalers::default()),
     ]
 }

@@ -30,6 +30,8 @@ pub struct DeleteOpts {
     pub resource_version: Option<String>,
     /// `dryRun=All`.
     pub dry_run: bool,
+    /// `gracePeriodSeconds` (pods only; `None` means the pod's own period).
+    pub grace_period: Option<i64>,
 }
 
 impl DeleteOpts {
@@ -37,6 +39,7 @@ impl DeleteOpts {
         let mut o = DeleteOpts {
             policy: q.propagation_policy.clone(),
             dry_run: q.dry_run,
+            grace_period: q.grace_period_seconds,
             ..Default::default()
         };
         if q.orphan_dependents == Some(true) && o.policy.is_none() {
@@ -50,6 +53,9 @@ impl DeleteOpts {
             })?;
             if let Some(p) = v.get("propagationPolicy").and_then(Value::as_str) {
                 o.policy = Some(p.to_string());
+            }
+            if let Some(g) = v.get("gracePeriodSeconds").and_then(Value::as_i64) {
+                o.grace_period = Some(g);
             }
             if v.get("orphanDependents").and_then(Value::as_bool) == Some(true) && o.policy.is_none() {
                 o.policy = Some("Orphan".into());
@@ -88,6 +94,21 @@ pub enum Deleted {
     Pending(Value),
 }
 
+/// The grace period of a pod delete (`podStrategy.CheckGracefulDelete`): unbound and finished
+/// pods go at once; a bound one gets the requested period or its
+/// `terminationGracePeriodSeconds`, and its kubelet deletes it (grace 0) once stopped.
+fn pod_grace(pod: &Value, requested: Option<i64>) -> i64 {
+    let unbound = pod["spec"]["nodeName"].as_str().is_none_or(str::is_empty);
+    let finished = matches!(pod["status"]["phase"].as_str(), Some("Succeeded" | "Failed"));
+    if unbound || finished {
+        return 0;
+    }
+    let own = pod["spec"]["terminationGracePeriodSeconds"]
+        .as_i64()
+        .unwrap_or(30);
+    requested.unwrap_or(own).max(0)
+}
+
 /// Deletes one object (used by HTTP handlers and by the in-process controllers).
 pub fn delete_object(
     st: &Arc<ClusterState>,
@@ -97,6 +118,7 @@ pub fn delete_object(
     o: &DeleteOpts,
 ) -> Result<Deleted> {
     let is_namespace = rt.group.is_empty() && rt.plural == "namespaces";
+    let is_pod = rt.group.is_empty() && rt.plural == "pods";
     let mut dry: Option<Value> = None;
     let stored = st.store.mutate(&rt.storage, ns, name, |cur| {
         let cur = cur.ok_or_else(|| ApiError::not_found(&rt.group, &rt.plural, name))?;
@@ -130,7 +152,8 @@ pub fn delete_object(
             Some("Orphan") if !fins.iter().any(|f| f == ORPHAN) => fins.push(ORPHAN.into()),
             _ => {}
         }
-        if fins.is_empty() && !is_namespace {
+        let grace = if is_pod { pod_grace(v, o.grace_period) } else { 0 };
+        if fins.is_empty() && !is_namespace && grace == 0 {
             if o.dry_run {
                 dry = Some(v.clone());
                 return Ok(Mutation::Keep);
@@ -138,9 +161,16 @@ pub fn delete_object(
             return Ok(Mutation::Delete);
         }
         let mut new = v.clone();
-        if !object::is_deleting(&new) {
-            object::set_meta(&mut new, "deletionTimestamp", Some(Value::String(st.now_string())));
-            object::set_meta(&mut new, "deletionGracePeriodSeconds", Some(json!(0)));
+        let current_grace = v["metadata"]["deletionGracePeriodSeconds"].as_i64().unwrap_or(0);
+        // A pod's grace period can only shorten, as with a second `kubectl delete --now`.
+        if !object::is_deleting(&new) || (is_pod && grace < current_grace) {
+            let at = st
+                .clock
+                .now()
+                .checked_add(jiff::SignedDuration::from_secs(grace))
+                .unwrap_or(st.clock.now());
+            object::set_meta(&mut new, "deletionTimestamp", Some(Value::String(object::format_time(at))));
+            object::set_meta(&mut new, "deletionGracePeriodSeconds", Some(json!(grace)));
         }
         object::set_finalizers(&mut new, &fins);
         if is_namespace {

@@ -223,6 +223,9 @@ fn create_with(
         ensure_namespace(st, ns.unwrap_or_default())?;
     }
     let warnings = check_fields(rt, &obj, opts)?;
+    // The uid exists before the strategy runs: a Job's generated selector and template labels
+    // carry it, as kube-apiserver's Job strategy does at validation.
+    object::metadata_mut(&mut obj).insert("uid".into(), Value::String(st.new_uid()));
     defaults::on_create(st, rt, &mut obj);
     validation::validate_object(rt, &obj)?;
     let meta = object::metadata_mut(&mut obj);
@@ -234,7 +237,6 @@ fn create_with(
     ] {
         meta.remove(k);
     }
-    meta.insert("uid".into(), Value::String(st.new_uid()));
     meta.insert("creationTimestamp".into(), Value::String(st.now_string()));
     if tracks_generation(rt) {
         meta.insert("generation".into(), Value::from(1));
@@ -390,8 +392,13 @@ fn commit(
             dry = Some(new);
             return Ok(Mutation::Keep);
         }
-        // An object being deleted goes away once its last finalizer is removed.
-        if object::is_deleting(&new) && object::finalizers(&new).is_empty() {
+        // An object being deleted goes away once its last finalizer is removed, unless it is a
+        // pod in its grace period (its kubelet deletes it once the containers have stopped).
+        let graceful = new
+            .pointer("/metadata/deletionGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .is_some_and(|g| g > 0);
+        if object::is_deleting(&new) && object::finalizers(&new).is_empty() && !graceful {
             return Ok(Mutation::Delete);
         }
         Ok(Mutation::Put(convert::to_stored(rt, new)))
