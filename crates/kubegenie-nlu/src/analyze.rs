@@ -29,9 +29,8 @@ pub(crate) struct Vocabulary {
 
 impl Vocabulary {
     pub(crate) fn new(ctx: &ParseContext, rule_words: &BTreeSet<String>) -> Self {
-        // Filler words are known (never corrected) but never a correction's target:
-        // "noed" is "node", not "need".
         let mut all: BTreeSet<String> = rule_words.clone();
+        all.extend(lexicon::FILLER.iter().map(|w| w.to_string()));
         for k in &ctx.kinds {
             all.extend(k.words().map(String::from));
         }
@@ -41,8 +40,7 @@ impl Vocabulary {
         }
         all.extend(ctx.namespaces.iter().cloned());
         all.extend(ctx.objects.iter().map(|o| o.name.clone()));
-        let mut exact: HashSet<String> = all.iter().cloned().collect();
-        exact.extend(lexicon::FILLER.iter().map(|w| w.to_string()));
+        let exact: HashSet<String> = all.iter().cloned().collect();
         let stems = exact.iter().map(|w| crate::text::stem(w)).collect();
         Self { words: all.into_iter().collect(), exact, stems }
     }

@@ -35,11 +35,12 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
 }
 
 /// How many typos a word of this length may carry and still be recognised: none for short
-/// words (too many collisions: "pod"/"pid"), one up to seven letters, two beyond.
+/// words (too many collisions: "pod"/"pid"), one up to nine letters ("analytics" is a name,
+/// not two typos of "analysis"), two beyond.
 pub fn typo_budget(len: usize) -> usize {
     match len {
         0..=3 => 0,
-        4..=7 => 1,
+        4..=9 => 1,
         _ => 2,
     }
 }

@@ -145,24 +145,26 @@ pub(super) fn name(f: &mut Fill<'_>) {
     // that needs a name ("restart foo"), or next to a kind ("the foo deployment"); a word
     // shaped like a generated name (`worker-3`, `ip-10-0-1-12`) anywhere.
     let needs = needs_name(f.intent);
-    for i in 0..n {
-        let Some(t) = f.free(i) else { continue };
-        let w = t.typed.clone();
+    let candidate = |f: &Fill<'_>, i: usize, plain_ok: bool| {
+        let Some(t) = f.free(i) else { return false };
+        let w = &t.typed;
         let shaped = w.contains('-') || w.chars().any(|c| c.is_ascii_digit());
         let near_kind = |j: usize| f.u.toks.get(j).is_some_and(|t| t.kind.as_deref().is_some_and(|k| k != "nodes"));
-        let placed = shaped || near_kind(i + 1) || (i > 0 && near_kind(i - 1)) || needs;
-        let candidate = placed
-            && is_object_name(&w)
-            && !f.is_vocabulary(&w)
+        let placed = shaped || (plain_ok && (near_kind(i + 1) || (i > 0 && near_kind(i - 1)) || needs));
+        placed
+            && is_object_name(w)
+            && !f.is_vocabulary(w)
             && !f.is_vocabulary(&t.word)
             && t.number.is_none()
             && t.clusters.is_none()
             && !(t.namespace && !t.object)
-            && !lexicon::is_region(&w)
-            && w.len() > 1;
-        if !candidate {
-            continue;
-        }
+            && !lexicon::is_region(w)
+            && w.len() > 1
+    };
+    // Generated-looking names first (`worker-3` in "mark worker-3 as unschedulable").
+    let found = (0..n).find(|&i| candidate(f, i, false)).or_else(|| (0..n).find(|&i| candidate(f, i, true)));
+    if let Some(i) = found {
+        let w = f.u.toks[i].typed.clone();
         f.take(i);
         let partial: Vec<String> = f
             .ctx
@@ -181,7 +183,6 @@ pub(super) fn name(f: &mut Fill<'_>) {
                 f.ambiguous = many.to_vec();
             }
         }
-        return;
     }
 }
 

@@ -51,6 +51,7 @@ fn cluster_word(f: &Fill<'_>, i: usize) -> Option<String> {
     let plain = is_object_name(w)
         && !NOT_A_CLUSTER_NAME.contains(&w.as_str())
         && !f.is_vocabulary(w)
+        && !f.is_vocabulary(&t.word)
         && t.number.is_none()
         && !crate::lexicon::is_region(w);
     plain.then(|| w.clone())
