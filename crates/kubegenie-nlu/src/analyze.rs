@@ -12,8 +12,21 @@ const AMBIGUOUS_SHORT_NAMES: &[&str] = &["no", "ev", "ep", "sa", "sc", "ing", "c
 
 /// Leading words that make the rest kubectl syntax.
 const KUBECTL_VERBS: &[&str] = &[
-    "get", "describe", "logs", "log", "top", "scale", "rollout", "delete", "cordon", "drain", "autoscale",
-    "set", "auth", "config", "edit",
+    "get",
+    "describe",
+    "logs",
+    "log",
+    "top",
+    "scale",
+    "rollout",
+    "delete",
+    "cordon",
+    "drain",
+    "autoscale",
+    "set",
+    "auth",
+    "config",
+    "edit",
 ];
 
 /// Label keys whose values name environments, so "prod" alone means the prod clusters.
@@ -42,7 +55,11 @@ impl Vocabulary {
         all.extend(ctx.objects.iter().map(|o| o.name.clone()));
         let exact: HashSet<String> = all.iter().cloned().collect();
         let stems = exact.iter().map(|w| crate::text::stem(w)).collect();
-        Self { words: all.into_iter().collect(), exact, stems }
+        Self {
+            words: all.into_iter().collect(),
+            exact,
+            stems,
+        }
     }
 
     /// The vocabulary word `word` is a typo of, if it is not known itself.
@@ -161,7 +178,10 @@ fn merge_kind_phrases(toks: Vec<Token>, ctx: &ParseContext) -> Vec<Token> {
         let merged = [3, 2].into_iter().find_map(|len| {
             let parts = toks.get(i..i + len)?;
             let joined: String = parts.iter().map(|t| t.word.as_str()).collect();
-            ctx.kinds.iter().any(|k| k.plural == joined || k.singular == joined).then_some((joined, len))
+            ctx.kinds
+                .iter()
+                .any(|k| k.plural == joined || k.singular == joined)
+                .then_some((joined, len))
         });
         match merged {
             Some((joined, len)) => {

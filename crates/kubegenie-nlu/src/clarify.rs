@@ -13,7 +13,10 @@ pub fn missing(intent: Intent, s: &Slots) -> Option<String> {
     let what = s.kind.as_deref().unwrap_or("object");
     let q = match intent {
         Scale if s.name.is_none() => "Which workload should I scale?".to_string(),
-        Scale if s.replicas.is_none() => format!("How many replicas should {} have?", s.name.as_deref().unwrap_or("it")),
+        Scale if s.replicas.is_none() => format!(
+            "How many replicas should {} have?",
+            s.name.as_deref().unwrap_or("it")
+        ),
         Restart | Rollback | DescribeResource | GetLogs if s.name.is_none() && s.label_selector.is_none() => {
             format!("Which {what} do you mean? Give its name.")
         }
@@ -33,8 +36,12 @@ pub fn missing(intent: Intent, s: &Slots) -> Option<String> {
         AddCluster if s.name.is_none() && s.url.is_none() => {
             "Which cluster? Give a kubeconfig context name or an API server URL.".to_string()
         }
-        RemoveCluster if s.clusters.is_none() => "Which cluster should I remove from the registry?".to_string(),
-        Teardown if s.name.is_none() && s.clusters.is_none() => "What should I tear down? Name it.".to_string(),
+        RemoveCluster if s.clusters.is_none() => {
+            "Which cluster should I remove from the registry?".to_string()
+        }
+        Teardown if s.name.is_none() && s.clusters.is_none() => {
+            "What should I tear down? Name it.".to_string()
+        }
         ProvisionResource if s.resource_type.is_none() => {
             "What should I provision: a database, a bucket, a cache or a queue?".to_string()
         }
@@ -57,7 +64,10 @@ pub fn ambiguous(name: &str, candidates: &[String]) -> String {
 
 /// A write understood with little confidence.
 pub fn confirm_low_confidence(intent: Intent) -> String {
-    format!("Did you mean to {}? Say it again with the object's name, or answer yes.", intent.about())
+    format!(
+        "Did you mean to {}? Say it again with the object's name, or answer yes.",
+        intent.about()
+    )
 }
 
 /// The reply to text that was not understood: what can be asked, with examples.

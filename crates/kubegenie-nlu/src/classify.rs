@@ -55,7 +55,11 @@ pub(crate) struct Example {
 
 impl Example {
     pub(crate) fn new(text: &str, intent: Intent) -> Self {
-        Self { text: text.to_string(), intent, grams: trigrams(&normalize(text)) }
+        Self {
+            text: text.to_string(),
+            intent,
+            grams: trigrams(&normalize(text)),
+        }
     }
 }
 
@@ -80,9 +84,15 @@ pub(crate) fn parse_rules(src: &str) -> Result<Vec<Rule>, NluError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let bad = |why: &str| NluError::BadRule { line: n + 1, reason: why.to_string() };
+        let bad = |why: &str| NluError::BadRule {
+            line: n + 1,
+            reason: why.to_string(),
+        };
         let (head, pattern) = line.split_once(':').ok_or_else(|| bad("missing ':'"))?;
-        let (name, weight) = head.trim().split_once(' ').ok_or_else(|| bad("expected `intent weight`"))?;
+        let (name, weight) = head
+            .trim()
+            .split_once(' ')
+            .ok_or_else(|| bad("expected `intent weight`"))?;
         let intent = Intent::from_name(name).ok_or_else(|| bad("unknown intent"))?;
         let weight: f32 = weight.trim().parse().map_err(|_| bad("weight is not a number"))?;
         let mut pattern = pattern.trim();
@@ -102,14 +112,27 @@ pub(crate) fn parse_rules(src: &str) -> Result<Vec<Rule>, NluError> {
                 "$object" => Element::Object,
                 "$ns" => Element::Namespace,
                 alts => Element::Words(
-                    alts.split('/').map(|a| a.strip_prefix('=').map_or_else(|| stem(a), |exact| format!("={exact}"))).collect(),
+                    alts.split('/')
+                        .map(|a| {
+                            a.strip_prefix('=')
+                                .map_or_else(|| stem(a), |exact| format!("={exact}"))
+                        })
+                        .collect(),
                 ),
             })
             .collect();
         if elements.is_empty() {
             return Err(bad("empty pattern"));
         }
-        rules.push(Rule { intent, weight, anchored, ends, bag, elements, source: pattern.trim().to_string() });
+        rules.push(Rule {
+            intent,
+            weight,
+            anchored,
+            ends,
+            bag,
+            elements,
+            source: pattern.trim().to_string(),
+        });
     }
     Ok(rules)
 }
@@ -146,7 +169,10 @@ fn element_matches(e: &Element, u: &Utterance, i: usize) -> bool {
 fn rule_matches(rule: &Rule, u: &Utterance) -> bool {
     let n = u.toks.len();
     if rule.bag {
-        return rule.elements.iter().all(|e| (0..n).any(|i| element_matches(e, u, i)));
+        return rule
+            .elements
+            .iter()
+            .all(|e| (0..n).any(|i| element_matches(e, u, i)));
     }
     let starts = if rule.anchored { 0..n.min(1) } else { 0..n };
     'start: for s in starts {
@@ -171,7 +197,10 @@ fn rule_matches(rule: &Rule, u: &Utterance) -> bool {
 
 /// Lowercase words joined by single spaces.
 pub(crate) fn normalize(text: &str) -> String {
-    text.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Classifies an analysed utterance. `exclude` leaves one labelled example out (for
@@ -196,7 +225,12 @@ pub(crate) fn classify(
             evidence.push(format!("{} {:+}: {}", r.intent, r.weight, r.source));
         }
     }
-    let text: String = u.toks.iter().map(|t| t.word.as_str()).collect::<Vec<_>>().join(" ");
+    let text: String = u
+        .toks
+        .iter()
+        .map(|t| t.word.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let grams = trigrams(&text);
     let mut best: Vec<(Intent, f32)> = Vec::new();
     for ex in examples.iter().filter(|e| Some(e.text.as_str()) != exclude) {
@@ -217,8 +251,12 @@ pub(crate) fn classify(
 }
 
 fn finish(scores: Vec<f32>, evidence: Vec<String>) -> Classification {
-    let mut ranked: Vec<(Intent, f32)> =
-        Intent::ALL.iter().copied().zip(scores).filter(|(_, s)| *s > 0.0).collect();
+    let mut ranked: Vec<(Intent, f32)> = Intent::ALL
+        .iter()
+        .copied()
+        .zip(scores)
+        .filter(|(_, s)| *s > 0.0)
+        .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     let (top, second) = match ranked.as_slice() {
         [] => (0.0, 0.0),
@@ -226,11 +264,21 @@ fn finish(scores: Vec<f32>, evidence: Vec<String>) -> Classification {
         [a, b, ..] => (a.1, b.1),
     };
     if top < MIN_SCORE {
-        return Classification { intent: Intent::Unknown, confidence: 0.0, scores: ranked, evidence };
+        return Classification {
+            intent: Intent::Unknown,
+            confidence: 0.0,
+            scores: ranked,
+            evidence,
+        };
     }
     // Strength of the evidence times how clearly it beats the runner-up.
     let strength = 1.0 - (-top / 4.0).exp();
     let margin = (top - second) / top;
     let confidence = (strength * (0.5 + 0.5 * margin)).clamp(0.0, 1.0);
-    Classification { intent: ranked[0].0, confidence, scores: ranked, evidence }
+    Classification {
+        intent: ranked[0].0,
+        confidence,
+        scores: ranked,
+        evidence,
+    }
 }

@@ -95,7 +95,10 @@ impl ParseContext {
     pub fn add_cluster(&mut self, name: &str, labels: &[(&str, &str)]) {
         self.clusters.push(KnownCluster {
             name: name.to_string(),
-            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         });
     }
 
@@ -143,7 +146,12 @@ pub fn builtin_kinds() -> Vec<KindInfo> {
         k("configmaps", "configmap", &["cm"], true),
         k("secrets", "secret", &[], true),
         k("ingresses", "ingress", &["ing"], true),
-        k("persistentvolumeclaims", "persistentvolumeclaim", &["pvc", "pvcs"], true),
+        k(
+            "persistentvolumeclaims",
+            "persistentvolumeclaim",
+            &["pvc", "pvcs"],
+            true,
+        ),
         k("persistentvolumes", "persistentvolume", &["pv", "pvs"], false),
         k("storageclasses", "storageclass", &["sc"], false),
         k("serviceaccounts", "serviceaccount", &["sa"], true),
@@ -153,10 +161,25 @@ pub fn builtin_kinds() -> Vec<KindInfo> {
         k("clusterrolebindings", "clusterrolebinding", &[], false),
         k("events", "event", &["ev"], true),
         k("endpoints", "endpoint", &["ep"], true),
-        k("horizontalpodautoscalers", "horizontalpodautoscaler", &["hpa", "hpas"], true),
+        k(
+            "horizontalpodautoscalers",
+            "horizontalpodautoscaler",
+            &["hpa", "hpas"],
+            true,
+        ),
         k("networkpolicies", "networkpolicy", &["netpol"], true),
-        k("poddisruptionbudgets", "poddisruptionbudget", &["pdb", "pdbs"], true),
-        k("customresourcedefinitions", "customresourcedefinition", &["crd", "crds"], false),
+        k(
+            "poddisruptionbudgets",
+            "poddisruptionbudget",
+            &["pdb", "pdbs"],
+            true,
+        ),
+        k(
+            "customresourcedefinitions",
+            "customresourcedefinition",
+            &["crd", "crds"],
+            false,
+        ),
         k("limitranges", "limitrange", &[], true),
         k("resourcequotas", "resourcequota", &["quota"], true),
     ]

@@ -15,7 +15,10 @@ const FOLLOW_UP: &[&str] = &["and", "what", "how", "same", "now", "also", "then"
 /// Intents that cannot act without an object name, so a follow-up without one means the last.
 fn needs_name(i: Intent) -> bool {
     use Intent::*;
-    matches!(i, Scale | Restart | Rollback | DescribeResource | GetLogs | DeleteResource | SetResources | CreateHpa)
+    matches!(
+        i,
+        Scale | Restart | Rollback | DescribeResource | GetLogs | DeleteResource | SetResources | CreateHpa
+    )
 }
 
 /// One conversation.
@@ -72,7 +75,10 @@ fn scope_only(s: &Slots) -> bool {
 
 fn follow_up(text: &str, p: Parsed, last: &Parsed) -> Parsed {
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
     let first = words.first().copied().unwrap_or("");
     // "and in staging?", "what about payments", "same in all namespaces": the last request,
     // elsewhere or at another time.
@@ -99,7 +105,9 @@ fn follow_up(text: &str, p: Parsed, last: &Parsed) -> Parsed {
     if p.intent == Intent::Unknown || !(refers || (needs_name(p.intent) && p.slots.name.is_none())) {
         return p;
     }
-    let Some(name) = last.slots.name.clone() else { return p };
+    let Some(name) = last.slots.name.clone() else {
+        return p;
+    };
     let mut m = p;
     let s = &mut m.slots;
     if s.name.is_none() {

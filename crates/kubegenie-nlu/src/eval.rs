@@ -32,7 +32,12 @@ pub fn load(jsonl: &str) -> Result<Vec<Case>, NluError> {
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| serde_json::from_str(l).map_err(|e| NluError::Corpus { line: n + 1, reason: e.to_string() }))
+        .map(|(n, l)| {
+            serde_json::from_str(l).map_err(|e| NluError::Corpus {
+                line: n + 1,
+                reason: e.to_string(),
+            })
+        })
         .collect()
 }
 
@@ -103,7 +108,10 @@ impl fmt::Display for Report {
 /// similarity feature ignores the labelled example identical to the utterance, so a training
 /// corpus is not measured against itself.
 pub fn evaluate(parser: &Parser, cases: &[Case], leave_one_out: bool) -> Report {
-    let mut r = Report { total: cases.len(), ..Default::default() };
+    let mut r = Report {
+        total: cases.len(),
+        ..Default::default()
+    };
     for case in cases {
         let mut session = Session::new(parser);
         let exclude = |t: &str| leave_one_out.then(|| t.to_string());
@@ -119,7 +127,11 @@ pub fn evaluate(parser: &Parser, cases: &[Case], leave_one_out: bool) -> Report 
         r.intent_correct += usize::from(intent_ok);
         r.slots_correct += usize::from(slots_ok);
         if !slots_ok {
-            r.misses.push(Miss { text: case.text.clone(), expected: (case.intent, case.slots.clone()), got });
+            r.misses.push(Miss {
+                text: case.text.clone(),
+                expected: (case.intent, case.slots.clone()),
+                got,
+            });
         }
     }
     r
@@ -156,6 +168,11 @@ pub fn demo_context() -> ParseContext {
         ctx.add_object(None, Some(ns), kind, name);
     }
     ctx.add_kind(crate::KindInfo::new("widgets", "widget", &["wg"], true));
-    ctx.add_kind(crate::KindInfo::new("certificates", "certificate", &["cert", "certs"], true));
+    ctx.add_kind(crate::KindInfo::new(
+        "certificates",
+        "certificate",
+        &["cert", "certs"],
+        true,
+    ));
     ctx
 }

@@ -66,7 +66,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if c.chars().count() < 4 {
             continue;
         }
-        let Some(d) = edit_distance(word, c, budget) else { continue };
+        let Some(d) = edit_distance(word, c, budget) else {
+            continue;
+        };
         let rank = (d, letters(c) != mine);
         match best {
             Some((b, br)) if rank == br && b != c => tie = true,
@@ -82,7 +84,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// Sorted, deduplicated character trigrams of a phrase padded with spaces.
 pub fn trigrams(text: &str) -> Vec<u32> {
-    let chars: Vec<char> = std::iter::once(' ').chain(text.chars()).chain(std::iter::once(' ')).collect();
+    let chars: Vec<char> = std::iter::once(' ')
+        .chain(text.chars())
+        .chain(std::iter::once(' '))
+        .collect();
     let mut out: Vec<u32> = chars
         .windows(3)
         .map(|w| {

@@ -41,9 +41,29 @@ pub(crate) fn intent(u: &mut Utterance) -> Option<Intent> {
 
 /// Flags that take a value.
 const VALUED: &[&str] = &[
-    "-n", "--namespace", "-l", "--selector", "--replicas", "--tail", "-c", "--container", "--since",
-    "--context", "--cluster", "--min", "--max", "--cpu-percent", "--to-revision", "--limits", "--requests",
-    "-o", "--output", "--field-selector", "--timeout", "--grace-period", "--sort-by",
+    "-n",
+    "--namespace",
+    "-l",
+    "--selector",
+    "--replicas",
+    "--tail",
+    "-c",
+    "--container",
+    "--since",
+    "--context",
+    "--cluster",
+    "--min",
+    "--max",
+    "--cpu-percent",
+    "--to-revision",
+    "--limits",
+    "--requests",
+    "-o",
+    "--output",
+    "--field-selector",
+    "--timeout",
+    "--grace-period",
+    "--sort-by",
 ];
 
 /// Reads kubectl flags into `s`, marking them used. Unknown flags are consumed silently, as
@@ -88,7 +108,9 @@ fn apply(name: &str, value: Option<&str>, s: &mut Slots) {
         "-p" | "--previous" => s.previous = true,
         "--context" | "--cluster" => {
             if let Some(v) = value {
-                s.clusters = Some(ClusterTarget::Named(v.split(',').map(str::to_lowercase).collect()));
+                s.clusters = Some(ClusterTarget::Named(
+                    v.split(',').map(str::to_lowercase).collect(),
+                ));
             }
         }
         "--min" => s.min_replicas = num(),

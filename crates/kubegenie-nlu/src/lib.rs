@@ -92,7 +92,13 @@ impl Parser {
         let mut rule_words: BTreeSet<String> = words.iter().map(|w| text::stem(w)).collect();
         rule_words.extend(words.iter().cloned());
         let vocab = Vocabulary::new(&ctx, &words);
-        Self { ctx, rules, rule_words, vocab, examples }
+        Self {
+            ctx,
+            rules,
+            rule_words,
+            vocab,
+            examples,
+        }
     }
 
     /// The context it was built with.
@@ -123,13 +129,23 @@ impl Parser {
         let mut c = classify::classify(&u, kubectl_intent, &self.rules, &self.examples, exclude);
         if u.toks.is_empty() {
             // Nothing but punctuation or whitespace ("?", ""): say what can be asked.
-            let p = Parsed { intent: Intent::Help, confidence: 1.0, slots, clarify: None };
+            let p = Parsed {
+                intent: Intent::Help,
+                confidence: 1.0,
+                slots,
+                clarify: None,
+            };
             return Ok((p, c));
         }
         if looks_like_injection(&u) {
             c.intent = Intent::Unknown;
             c.confidence = 0.0;
-            let p = Parsed { intent: Intent::Unknown, confidence: 0.0, slots: Slots::default(), clarify: Some(clarify::injection_reply()) };
+            let p = Parsed {
+                intent: Intent::Unknown,
+                confidence: 0.0,
+                slots: Slots::default(),
+                clarify: Some(clarify::injection_reply()),
+            };
             return Ok((p, c));
         }
         let (slots, ambiguous) = extract::fill(&mut u, &self.ctx, &self.rule_words, c.intent, slots);
@@ -144,16 +160,30 @@ impl Parser {
             },
         };
         let confidence = (c.confidence * 100.0).round() / 100.0;
-        Ok((Parsed { intent: c.intent, confidence, slots, clarify }, c))
+        Ok((
+            Parsed {
+                intent: c.intent,
+                confidence,
+                slots,
+                clarify,
+            },
+            c,
+        ))
     }
 }
 
 /// Rejects what no person types: huge or binary input.
 fn check_input(text: &str) -> Result<(), NluError> {
     if text.len() > MAX_INPUT {
-        return Err(NluError::TooLong { len: text.len(), max: MAX_INPUT });
+        return Err(NluError::TooLong {
+            len: text.len(),
+            max: MAX_INPUT,
+        });
     }
-    if let Some((offset, _)) = text.char_indices().find(|(_, c)| c.is_control() && !c.is_whitespace()) {
+    if let Some((offset, _)) = text
+        .char_indices()
+        .find(|(_, c)| c.is_control() && !c.is_whitespace())
+    {
         return Err(NluError::Binary { offset });
     }
     Ok(())

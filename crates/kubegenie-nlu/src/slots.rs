@@ -34,7 +34,9 @@ impl<'de> Deserialize<'de> for ClusterTarget {
         }
         match Raw::deserialize(d)? {
             Raw::Word(w) if w == "all" => Ok(ClusterTarget::All),
-            Raw::Word(w) => Err(serde::de::Error::custom(format!("expected a list of clusters or \"all\", got {w:?}"))),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "expected a list of clusters or \"all\", got {w:?}"
+            ))),
             Raw::Names(n) => Ok(ClusterTarget::Named(n)),
         }
     }
@@ -60,7 +62,11 @@ const GI: u64 = 1 << 30;
 
 impl fmt::Display for Cpu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 1000 == 0 { write!(f, "{}", self.0 / 1000) } else { write!(f, "{}m", self.0) }
+        if self.0 % 1000 == 0 {
+            write!(f, "{}", self.0 / 1000)
+        } else {
+            write!(f, "{}m", self.0)
+        }
     }
 }
 
@@ -104,7 +110,9 @@ pub fn parse_cpu(s: &str) -> Option<Cpu> {
 
 /// Parses a Kubernetes memory quantity (`512Mi`, `2Gi`, `1G`, `300M`, `1024Ki`).
 pub fn parse_memory(s: &str) -> Option<Memory> {
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let v: f64 = num.parse().ok().filter(|v: &f64| v.is_finite() && *v > 0.0)?;
     let mult = match unit {
@@ -296,11 +304,17 @@ mod tests {
         let s = Slots {
             clusters: Some(ClusterTarget::All),
             kind: Some("pods".into()),
-            limits: Amounts { cpu: None, memory: Some(Memory(GI)) },
+            limits: Amounts {
+                cpu: None,
+                memory: Some(Memory(GI)),
+            },
             ..Default::default()
         };
         let v = serde_json::to_value(&s).unwrap();
-        assert_eq!(v, serde_json::json!({"clusters": "all", "kind": "pods", "limits": {"memory": "1Gi"}}));
+        assert_eq!(
+            v,
+            serde_json::json!({"clusters": "all", "kind": "pods", "limits": {"memory": "1Gi"}})
+        );
         let back: Slots = serde_json::from_value(v).unwrap();
         assert_eq!(back, s);
         let named: Slots = serde_json::from_str(r#"{"clusters": ["prod-*"]}"#).unwrap();

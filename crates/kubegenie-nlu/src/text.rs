@@ -58,7 +58,9 @@ impl Token {
     }
 }
 
-const TRIM: &[char] = &['?', '!', '.', ',', ';', ':', '"', '\'', '`', '(', ')', '[', ']', '{', '}', '<', '>'];
+const TRIM: &[char] = &[
+    '?', '!', '.', ',', ';', ':', '"', '\'', '`', '(', ')', '[', ']', '{', '}', '<', '>',
+];
 
 /// Splits text into tokens. Characters that join Kubernetes names, selectors, quantities and
 /// flags (`-`, `/`, `.`, `=`, `*`, `,` inside a word) stay inside the token.
@@ -113,22 +115,46 @@ pub fn number(word: &str) -> Option<u32> {
         return Some(n);
     }
     const WORDS: [&str; 21] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
     ];
-    WORDS.iter().position(|w| *w == word).map(|i| i as u32).or(match word {
-        "thirty" => Some(30),
-        "fifty" => Some(50),
-        "hundred" => Some(100),
-        _ => None,
-    })
+    WORDS
+        .iter()
+        .position(|w| *w == word)
+        .map(|i| i as u32)
+        .or(match word {
+            "thirty" => Some(30),
+            "fifty" => Some(50),
+            "hundred" => Some(100),
+            _ => None,
+        })
 }
 
 /// Whether `s` could be a Kubernetes object name (DNS-1123 subdomain, loosely).
 pub fn is_object_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
         && s.starts_with(|c: char| c.is_ascii_alphanumeric())
         && s.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
@@ -159,7 +185,18 @@ mod tests {
             .into_iter()
             .map(|t| t.raw)
             .collect();
-        assert_eq!(t, ["What", "up", "with", "deploy/checkout", "app=web,tier=fe", "in", "prod-*"]);
+        assert_eq!(
+            t,
+            [
+                "What",
+                "up",
+                "with",
+                "deploy/checkout",
+                "app=web,tier=fe",
+                "in",
+                "prod-*"
+            ]
+        );
     }
 
     #[test]

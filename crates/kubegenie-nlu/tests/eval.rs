@@ -34,9 +34,18 @@ fn corpus_covers_every_intent_in_both_parts() {
     let (train, test) = (load(TRAIN).unwrap(), load(TEST).unwrap());
     assert!(train.len() + test.len() >= 400);
     for &i in Intent::ALL {
-        assert!(train.iter().filter(|c| c.intent == i).count() >= 5, "{i} under-represented in train");
-        assert!(test.iter().filter(|c| c.intent == i).count() >= 3, "{i} under-represented in test");
+        assert!(
+            train.iter().filter(|c| c.intent == i).count() >= 5,
+            "{i} under-represented in train"
+        );
+        assert!(
+            test.iter().filter(|c| c.intent == i).count() >= 3,
+            "{i} under-represented in test"
+        );
     }
     let train_texts: std::collections::HashSet<_> = train.iter().map(|c| (&c.text, &c.after)).collect();
-    assert!(test.iter().all(|c| !train_texts.contains(&(&c.text, &c.after))), "test utterance also in train");
+    assert!(
+        test.iter().all(|c| !train_texts.contains(&(&c.text, &c.after))),
+        "test utterance also in train"
+    );
 }

@@ -85,7 +85,14 @@ pub(crate) fn fill(
     intent: Intent,
     s: Slots,
 ) -> (Slots, Vec<String>) {
-    let mut f = Fill { u, ctx, rule_words, intent, s, ambiguous: Vec::new() };
+    let mut f = Fill {
+        u,
+        ctx,
+        rule_words,
+        intent,
+        s,
+        ambiguous: Vec::new(),
+    };
     object::url(&mut f);
     scope::label_selector(&mut f);
     time::tail(&mut f);
@@ -110,8 +117,14 @@ pub(crate) fn fill(
 /// Drops what the intent has no use for, so the typed result carries only meaningful slots.
 fn keep_allowed(intent: Intent, s: &mut Slots) {
     use Intent::*;
-    let scope = !matches!(intent, AddCluster | ListAgents | ListTasks | Help | ProvisionCluster | ListClusters);
-    let ns = !matches!(intent, RemoveCluster | ClusterHealth | NodeStatus | CordonNode | DrainNode) && scope;
+    let scope = !matches!(
+        intent,
+        AddCluster | ListAgents | ListTasks | Help | ProvisionCluster | ListClusters
+    );
+    let ns = !matches!(
+        intent,
+        RemoveCluster | ClusterHealth | NodeStatus | CordonNode | DrainNode
+    ) && scope;
     let object = matches!(
         intent,
         GetResources
@@ -152,7 +165,13 @@ fn keep_allowed(intent: Intent, s: &mut Slots) {
     let named = object
         || matches!(
             intent,
-            CordonNode | DrainNode | NodeStatus | AddCluster | ProvisionCluster | ProvisionResource | Teardown
+            CordonNode
+                | DrainNode
+                | NodeStatus
+                | AddCluster
+                | ProvisionCluster
+                | ProvisionResource
+                | Teardown
         );
     if !named {
         s.name = None;

@@ -11,12 +11,18 @@ const MEMORY_WORDS: &[&str] = &["memory", "mem", "ram"];
 /// A memory amount written as one token (`512Mi`, `4gb`) or a number and a unit (`4 GB`).
 fn memory_at(f: &Fill<'_>, i: usize) -> Option<(Memory, usize)> {
     let w = &f.free(i)?.word;
-    let split = w.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(w.len());
+    let split = w
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(w.len());
     let (num, unit) = w.split_at(split);
     if num.is_empty() {
         return None;
     }
-    let (unit, span) = if unit.is_empty() { (f.u.word(i + 1), 2) } else { (unit, 1) };
+    let (unit, span) = if unit.is_empty() {
+        (f.u.word(i + 1), 2)
+    } else {
+        (unit, 1)
+    };
     let canonical = match unit {
         "ki" | "kib" | "kb" => "Ki",
         "mi" | "mib" | "mb" => "Mi",
@@ -106,7 +112,11 @@ pub(super) fn counts(f: &mut Fill<'_>) {
 
 /// The kind word after a count ("5 pods") is a unit, not a kind to act on.
 fn take_unit(f: &mut Fill<'_>, i: usize) {
-    if f.u.toks.get(i + 1).is_some_and(|t| t.kind.is_some() || t.word.starts_with("replica")) {
+    if f.u
+        .toks
+        .get(i + 1)
+        .is_some_and(|t| t.kind.is_some() || t.word.starts_with("replica"))
+    {
         f.take(i + 1);
     }
 }
@@ -148,9 +158,19 @@ fn hpa(f: &mut Fill<'_>) {
             take_unit(f, i);
             continue;
         }
-        let Some(num) = f.free(i).and_then(|t| t.number) else { continue };
-        let prev = if i > 0 { f.u.word(i - 1).to_string() } else { String::new() };
-        let prev2 = if i > 1 { f.u.word(i - 2).to_string() } else { String::new() };
+        let Some(num) = f.free(i).and_then(|t| t.number) else {
+            continue;
+        };
+        let prev = if i > 0 {
+            f.u.word(i - 1).to_string()
+        } else {
+            String::new()
+        };
+        let prev2 = if i > 1 {
+            f.u.word(i - 2).to_string()
+        } else {
+            String::new()
+        };
         let is_max = matches!(prev.as_str(), "max" | "maximum" | "--max")
             || (prev == "to" && matches!(prev2.as_str(), "up" | "max"))
             || (prev == "and" && f.s.min_replicas.is_some())

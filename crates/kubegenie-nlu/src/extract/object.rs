@@ -67,7 +67,9 @@ pub(super) fn container(f: &mut Fill<'_>) {
 pub(super) fn misc(f: &mut Fill<'_>) {
     match f.intent {
         Intent::RbacWhoCan => {
-            if let Some(i) = (0..f.u.toks.len()).find(|&i| f.free(i).is_some() && lexicon::rbac_verb(f.u.word(i)).is_some()) {
+            if let Some(i) = (0..f.u.toks.len())
+                .find(|&i| f.free(i).is_some() && lexicon::rbac_verb(f.u.word(i)).is_some())
+            {
                 f.s.verb = lexicon::rbac_verb(f.u.word(i)).map(String::from);
                 f.take(i);
             }
@@ -93,10 +95,23 @@ pub(super) fn misc(f: &mut Fill<'_>) {
 }
 
 fn group_by(f: &mut Fill<'_>) {
-    const KEYS: &[&str] = &["team", "namespace", "cluster", "app", "node", "label", "owner", "workload"];
+    const KEYS: &[&str] = &[
+        "team",
+        "namespace",
+        "cluster",
+        "app",
+        "node",
+        "label",
+        "owner",
+        "workload",
+    ];
     for i in 0..f.u.toks.len() {
         let w = f.u.word(i).to_string();
-        let key = w.strip_suffix('s').filter(|k| KEYS.contains(k)).unwrap_or(&w).to_string();
+        let key = w
+            .strip_suffix('s')
+            .filter(|k| KEYS.contains(k))
+            .unwrap_or(&w)
+            .to_string();
         if !KEYS.contains(&key.as_str()) || i == 0 {
             continue;
         }
@@ -149,8 +164,17 @@ pub(super) fn name(f: &mut Fill<'_>) {
         let Some(t) = f.free(i) else { return false };
         let w = &t.typed;
         let shaped = w.contains('-') || w.chars().any(|c| c.is_ascii_digit());
-        let near_kind = |j: usize| f.u.toks.get(j).is_some_and(|t| t.kind.as_deref().is_some_and(|k| k != "nodes"));
-        let placed = shaped || (plain_ok && (near_kind(i + 1) || (i > 0 && near_kind(i - 1)) || needs));
+        let near_kind = |j: usize| {
+            f.u.toks
+                .get(j)
+                .is_some_and(|t| t.kind.as_deref().is_some_and(|k| k != "nodes"))
+        };
+        // "why is X failing", "what's wrong with X", "logs of X": the subject after these.
+        let introduced = i > 0
+            && f.intent != Intent::NodeStatus
+            && matches!(f.u.word(i - 1), "is" | "with" | "of" | "does" | "did" | "about");
+        let placed =
+            shaped || (plain_ok && (near_kind(i + 1) || (i > 0 && near_kind(i - 1)) || needs || introduced));
         placed
             && is_object_name(w)
             && !f.is_vocabulary(w)
@@ -162,7 +186,9 @@ pub(super) fn name(f: &mut Fill<'_>) {
             && w.len() > 1
     };
     // Generated-looking names first (`worker-3` in "mark worker-3 as unschedulable").
-    let found = (0..n).find(|&i| candidate(f, i, false)).or_else(|| (0..n).find(|&i| candidate(f, i, true)));
+    let found = (0..n)
+        .find(|&i| candidate(f, i, false))
+        .or_else(|| (0..n).find(|&i| candidate(f, i, true)));
     if let Some(i) = found {
         let w = f.u.toks[i].typed.clone();
         f.take(i);
@@ -191,7 +217,17 @@ fn needs_name(i: Intent) -> bool {
     use Intent::*;
     matches!(
         i,
-        Scale | Restart | Rollback | DescribeResource | GetLogs | DeleteResource | SetResources | CreateHpa
-            | CordonNode | DrainNode | Teardown | Heal
+        Scale
+            | Restart
+            | Rollback
+            | DescribeResource
+            | GetLogs
+            | DeleteResource
+            | SetResources
+            | CreateHpa
+            | CordonNode
+            | DrainNode
+            | Teardown
+            | Heal
     )
 }

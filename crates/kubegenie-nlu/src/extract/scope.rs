@@ -26,7 +26,12 @@ pub(super) fn label_selector(f: &mut Fill<'_>) {
         }
         parts.push(raw);
         f.take(i);
-        if i > 0 && matches!(f.u.word(i - 1), "label" | "labels" | "labelled" | "labeled" | "selector") {
+        if i > 0
+            && matches!(
+                f.u.word(i - 1),
+                "label" | "labels" | "labelled" | "labeled" | "selector"
+            )
+        {
             f.take(i - 1);
         }
     }
@@ -90,9 +95,14 @@ pub(super) fn clusters(f: &mut Fill<'_>) {
         }
         // "cluster lab-3", "the analytics cluster", "context kind-dev", "kind-local context"
         let w = t.word.clone();
-        let prev = if i > 0 { f.u.word(i - 1).to_string() } else { String::new() };
+        let prev = if i > 0 {
+            f.u.word(i - 1).to_string()
+        } else {
+            String::new()
+        };
         let next = f.u.word(i + 1).to_string();
-        let marked = matches!(prev.as_str(), "cluster" | "context") || matches!(next.as_str(), "cluster" | "context");
+        let marked =
+            matches!(prev.as_str(), "cluster" | "context") || matches!(next.as_str(), "cluster" | "context");
         if marked && let Some(name) = cluster_word(f, i) {
             let _ = w;
             names.push(name);
@@ -144,7 +154,9 @@ pub(super) fn namespace(f: &mut Fill<'_>) {
         return;
     }
     let n = f.u.toks.len();
-    let markers: Vec<usize> = (0..n).filter(|&i| f.u.word(i) == "namespace" && f.free(i).is_some()).collect();
+    let markers: Vec<usize> = (0..n)
+        .filter(|&i| f.u.word(i) == "namespace" && f.free(i).is_some())
+        .collect();
     for &m in &markers {
         let mut j = m + 1;
         while matches!(f.u.word(j), "to" | "=" | "is" | "named" | "called") {
@@ -173,7 +185,8 @@ pub(super) fn namespace(f: &mut Fill<'_>) {
         }
         let prev = f.u.word(i - 1);
         let also_object = t.object && f.takes_object_name();
-        let into = matches!(prev, "in" | "within" | "inside") || (!also_object && matches!(prev, "for" | "of" | "from"));
+        let into = matches!(prev, "in" | "within" | "inside")
+            || (!also_object && matches!(prev, "for" | "of" | "from"));
         if into {
             f.s.namespace = Some(t.word.clone());
             f.take(i);
@@ -187,7 +200,9 @@ pub(super) fn kind(f: &mut Fill<'_>) {
     let n = f.u.toks.len();
     let start = if f.intent == Intent::RbacWhoCan {
         // The kind acted on follows the verb: "which service accounts can list secrets".
-        (0..n).find(|&i| crate::lexicon::rbac_verb(f.u.word(i)).is_some()).unwrap_or(0)
+        (0..n)
+            .find(|&i| crate::lexicon::rbac_verb(f.u.word(i)).is_some())
+            .unwrap_or(0)
     } else {
         0
     };

@@ -12,9 +12,15 @@ const LEAD: &[&str] = &["since", "last", "past", "over", "for", "within", "previ
 pub(super) fn tail(f: &mut Fill<'_>) {
     let n = f.u.toks.len();
     for i in 0..n {
-        let Some(num) = f.free(i).and_then(|t| t.number) else { continue };
+        let Some(num) = f.free(i).and_then(|t| t.number) else {
+            continue;
+        };
         let next = f.u.word(i + 1).to_string();
-        let prev = if i > 0 { f.u.word(i - 1).to_string() } else { String::new() };
+        let prev = if i > 0 {
+            f.u.word(i - 1).to_string()
+        } else {
+            String::new()
+        };
         if matches!(next.as_str(), "lines" | "line") {
             f.s.tail.get_or_insert(num);
             f.take(i);
