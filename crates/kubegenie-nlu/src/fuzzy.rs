@@ -4,8 +4,15 @@
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), or `None`
 /// once it exceeds `max` (so long candidates cost little).
 pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        return osa(a.as_bytes(), b.as_bytes(), max);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    osa(&a, &b, max)
+}
+
+fn osa<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
@@ -32,6 +39,19 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
         std::mem::swap(&mut prev, &mut cur);
     }
     Some(prev[b.len()]).filter(|d| *d <= max)
+}
+
+/// Letters in one word and not the other, counted; each edit changes it by at most two, so
+/// it bounds the edit distance from below without the quadratic work.
+fn letter_gap(a: &str, b: &str) -> usize {
+    let mut counts = [0i32; 128];
+    for c in a.bytes() {
+        counts[usize::from(c & 0x7f)] += 1;
+    }
+    for c in b.bytes() {
+        counts[usize::from(c & 0x7f)] -= 1;
+    }
+    counts.iter().map(|c| c.unsigned_abs() as usize).sum()
 }
 
 /// How many typos a word of this length may carry and still be recognised: none for short
@@ -63,7 +83,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let mut best: Option<(&str, (usize, bool))> = None;
     let mut tie = false;
     for c in candidates {
-        if c.chars().count() < 4 {
+        if c.chars().count() < 4
+            || c.len().abs_diff(word.len()) > budget
+            || (word.is_ascii() && c.is_ascii() && letter_gap(word, c) > 2 * budget)
+        {
             continue;
         }
         let Some(d) = edit_distance(word, c, budget) else {
@@ -141,6 +164,8 @@ mod tests {
         assert_eq!(closest("pdo", ["pod"]), None);
         assert_eq!(closest("apix", ["api1", "api2"]), None);
         assert_eq!(closest("noed", ["need", "node"]), Some("node"));
+        assert_eq!(letter_gap("node", "noed"), 0);
+        assert_eq!(letter_gap("pods", "nodes"), 3);
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use kubegenie_nlu::Parser;
 use kubegenie_nlu::eval::{demo_context, evaluate, load};
 
-const TRAIN: &str = include_str!("../data/train.jsonl");
-const TEST: &str = include_str!("../data/test.jsonl");
+const TRAIN: &str = include_str!("../../data/train.jsonl");
+const TEST: &str = include_str!("../../data/test.jsonl");
 
 #[test]
 fn held_out_test_set_meets_the_acceptance_bar() {
