@@ -106,6 +106,8 @@ pub const FILLER: &[&str] = &[
     "so",
     "some",
     "something",
+    "whatever",
+    "able",
     "somewhere",
     "maybe",
     "perhaps",

@@ -212,9 +212,11 @@ pub(super) fn kind(f: &mut Fill<'_>) {
         let slash = t.slash_name.clone();
         f.take(i);
         let counted = i > 0 && f.u.toks[i - 1].number.is_some();
+        // "pod security" (the standards) names no kind.
+        let phrase = f.u.word(i + 1) == "security";
         // "create an hpa for x": the autoscaler is what is made, not the target's kind.
         let made = f.intent == Intent::CreateHpa && k == "horizontalpodautoscalers";
-        if slash.is_none() && (counted || made) {
+        if slash.is_none() && (counted || made || phrase) {
             continue;
         }
         f.s.kind = Some(k);
