@@ -142,7 +142,7 @@ fn tag(t: &mut Token, next: &str, ctx: &ParseContext, kubectl: bool) {
         return;
     }
     t.clusters = cluster_names(&w, next, ctx);
-    t.namespace = ctx.namespaces.iter().any(|n| *n == w);
+    t.namespace = ctx.namespaces.contains(&w);
     t.object = ctx.objects.iter().any(|o| o.name == w);
 }
 

@@ -62,7 +62,7 @@ const GI: u64 = 1 << 30;
 
 impl fmt::Display for Cpu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 1000 == 0 {
+        if self.0.is_multiple_of(1000) {
             write!(f, "{}", self.0 / 1000)
         } else {
             write!(f, "{}m", self.0)
@@ -73,11 +73,11 @@ impl fmt::Display for Cpu {
 impl fmt::Display for Memory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let b = self.0;
-        if b % GI == 0 {
+        if b.is_multiple_of(GI) {
             write!(f, "{}Gi", b / GI)
-        } else if b % MI == 0 {
+        } else if b.is_multiple_of(MI) {
             write!(f, "{}Mi", b / MI)
-        } else if b % 1024 == 0 {
+        } else if b.is_multiple_of(1024) {
             write!(f, "{}Ki", b / 1024)
         } else {
             write!(f, "{b}")
@@ -89,9 +89,9 @@ impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0;
         match s {
-            _ if s > 0 && s % 86_400 == 0 => write!(f, "{}d", s / 86_400),
-            _ if s > 0 && s % 3_600 == 0 => write!(f, "{}h", s / 3_600),
-            _ if s > 0 && s % 60 == 0 => write!(f, "{}m", s / 60),
+            _ if s > 0 && s.is_multiple_of(86_400) => write!(f, "{}d", s / 86_400),
+            _ if s > 0 && s.is_multiple_of(3_600) => write!(f, "{}h", s / 3_600),
+            _ if s > 0 && s.is_multiple_of(60) => write!(f, "{}m", s / 60),
             _ => write!(f, "{s}s"),
         }
     }
@@ -105,7 +105,7 @@ pub fn parse_cpu(s: &str) -> Option<Cpu> {
     };
     let v: f64 = num.parse().ok().filter(|v: &f64| v.is_finite() && *v > 0.0)?;
     let m = if milli { v } else { v * 1000.0 };
-    (m >= 1.0 && m < 1e9).then(|| Cpu(m.round() as u64))
+    (1.0..1e9).contains(&m).then(|| Cpu(m.round() as u64))
 }
 
 /// Parses a Kubernetes memory quantity (`512Mi`, `2Gi`, `1G`, `300M`, `1024Ki`).
@@ -127,7 +127,7 @@ pub fn parse_memory(s: &str) -> Option<Memory> {
         _ => return None,
     };
     let b = v * mult;
-    (b >= 1.0 && b < 1e16).then(|| Memory(b.round() as u64))
+    (1.0..1e16).contains(&b).then(|| Memory(b.round() as u64))
 }
 
 /// Parses `30m`, `2h`, `7d`, `1w`, `90s`.

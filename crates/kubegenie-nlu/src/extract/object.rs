@@ -84,10 +84,8 @@ pub(super) fn misc(f: &mut Fill<'_>) {
                 _ => None,
             };
         }
-        Intent::GetLogs => {
-            if f.u.has(&["previous", "crashed", "--previous", "-p"]) {
-                f.s.previous = true;
-            }
+        Intent::GetLogs if f.u.has(&["previous", "crashed", "--previous", "-p"]) => {
+            f.s.previous = true;
         }
         _ => {}
     }
@@ -181,7 +179,7 @@ pub(super) fn name(f: &mut Fill<'_>) {
             && !f.is_vocabulary(&t.word)
             && t.number.is_none()
             && t.clusters.is_none()
-            && !(t.namespace && !t.object)
+            && (!t.namespace || t.object)
             && !lexicon::is_region(w)
             && w.len() > 1
     };
