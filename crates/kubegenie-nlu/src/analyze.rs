@@ -67,7 +67,9 @@ impl Vocabulary {
         if self.exact.contains(word)
             || self.stems.contains(&crate::text::stem(word))
             || !word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            || word.chars().all(|c| c.is_ascii_digit())
+            // Generated names (`reporting-db-0`, `worker-12`) are exact by nature; a digit
+            // is never a typo to correct towards a neighbour's name.
+            || word.chars().any(|c| c.is_ascii_digit())
         {
             return None;
         }

@@ -45,7 +45,9 @@ fn valid_key_char(c: char) -> bool {
 }
 
 /// Words that, before "cluster", describe rather than name it ("a new eks cluster").
-const NOT_A_CLUSTER_NAME: &[&str] = &["new", "fresh", "eks", "gke", "aks", "other", "another", "given"];
+const NOT_A_CLUSTER_NAME: &[&str] = &[
+    "new", "fresh", "eks", "gke", "aks", "other", "another", "given", "active", "default", "whole", "entire",
+];
 
 fn cluster_word(f: &Fill<'_>, i: usize) -> Option<String> {
     let t = f.free(i)?;
