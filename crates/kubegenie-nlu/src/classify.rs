@@ -282,3 +282,31 @@ fn finish(scores: Vec<f32>, evidence: Vec<String>) -> Classification {
         evidence,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_rules_cover_every_intent() {
+        let rules = parse_rules(include_str!("rules.txt")).unwrap();
+        for &i in Intent::ALL.iter().filter(|i| **i != Intent::Unknown) {
+            assert!(
+                rules.iter().any(|r| r.intent == i && r.weight > 0.0),
+                "no rule for {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_rules_name_their_line() {
+        let err = |src: &str| match parse_rules(src) {
+            Err(NluError::BadRule { line, reason }) => (line, reason),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(err("# c\nscale 2 scale"), (2, "missing ':'".into()));
+        assert_eq!(err("scaling 2: scale"), (1, "unknown intent".into()));
+        assert_eq!(err("scale x: scale"), (1, "weight is not a number".into()));
+        assert_eq!(err("scale 1: ^"), (1, "empty pattern".into()));
+    }
+}
