@@ -100,12 +100,12 @@ async fn registered_cluster_names_and_labels_resolve() {
     let kc = dir.path().join("kubeconfig");
     a.write_kubeconfig(&kc, "prod-a", true).unwrap();
     a.write_kubeconfig(&kc, "prod-b", false).unwrap();
-    a.write_kubeconfig(&kc, "stage-1", false).unwrap();
+    a.write_kubeconfig(&kc, "staging-eu", false).unwrap();
     let kcs = kc.to_str().unwrap();
     for (ctx, env) in [
         ("prod-a", "env=prod"),
         ("prod-b", "env=prod"),
-        ("stage-1", "env=staging"),
+        ("staging-eu", "env=staging"),
     ] {
         let r = kg(
             &home,
@@ -128,14 +128,14 @@ async fn registered_cluster_names_and_labels_resolve() {
     assert_eq!(v["intent"], "node_status");
     assert_eq!(v["slots"]["clusters"], json!(["prod-a", "prod-b"]));
 
-    let v = parse_json(&home, "show pods in kube-system on stage-1").await;
+    let v = parse_json(&home, "show pods in kube-system on staging-eu").await;
     assert_eq!(
         v["slots"],
-        json!({"clusters": ["stage-1"], "namespace": "kube-system", "kind": "pods"})
+        json!({"clusters": ["staging-eu"], "namespace": "kube-system", "kind": "pods"})
     );
 
     // A typo in a registered name is corrected.
-    let v = parse_json(&home, "is stgae-1 healthy").await;
+    let v = parse_json(&home, "is stagign-eu healthy").await;
     assert_eq!(v["intent"], "cluster_health");
-    assert_eq!(v["slots"]["clusters"], json!(["stage-1"]));
+    assert_eq!(v["slots"]["clusters"], json!(["staging-eu"]));
 }
