@@ -24,6 +24,8 @@ enum Command {
     Cluster(cmd::cluster::ClusterArgs),
     /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
     Get(cmd::get::GetArgs),
+    /// Show how a plain-language or kubectl-style request is understood, without running it.
+    Parse(cmd::parse::ParseArgs),
 }
 
 fn init_tracing() {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Cluster(args) => cmd::cluster::run(args).await,
             Command::Get(args) => cmd::get::run(args).await,
+            Command::Parse(args) => cmd::parse::run(args).await,
         }
     });
     match result {

@@ -5,4 +5,5 @@ pub mod demo;
 pub mod fleet;
 pub mod get;
 pub mod history;
+pub mod parse;
 pub mod sim;
