@@ -253,6 +253,10 @@ pub struct ApplyRequest {
     /// Clusters applied to at a time; a failing batch stops the rollout. `None`: all at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout_batch: Option<usize>,
+    /// Skip invalid documents and apply the rest (default: an invalid document stops
+    /// everything before anything is applied).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub continue_on_error: bool,
     /// Dry run.
     #[serde(default)]
     pub dry_run: DryRun,
@@ -293,9 +297,7 @@ pub enum DeleteRefusal {
         kind: String,
     },
     /// `--all` (or a selector only) over several clusters.
-    #[error(
-        "refusing to delete every {kind} on {clusters} clusters; select one cluster or pass --force"
-    )]
+    #[error("refusing to delete every {kind} on {clusters} clusters; select one cluster or pass --force")]
     AllAcrossClusters {
         /// The kind.
         kind: String,
@@ -338,7 +340,11 @@ impl DeleteRequest {
             self.check_namespace(ns)?;
         }
         if matches!(o.kind.as_str(), "ns" | "namespace" | "namespaces") && !self.force {
-            if let Some(name) = o.names.iter().find(|n| PROTECTED_NAMESPACES.contains(&n.as_str())) {
+            if let Some(name) = o
+                .names
+                .iter()
+                .find(|n| PROTECTED_NAMESPACES.contains(&n.as_str()))
+            {
                 return Err(DeleteRefusal::ProtectedNamespaceObject { name: name.clone() });
             }
         }
@@ -455,8 +461,13 @@ mod tests {
     #[test]
     fn the_schema_names_every_operation() {
         let schema = serde_json::to_string(&schemars::schema_for!(Operation)).unwrap();
-        for op in ["get", "describe", "logs", "top", "apply", "delete", "scale", "rollout"] {
-            assert!(schema.contains(&format!("\"{op}\"")), "{op} missing from the schema");
+        for op in [
+            "get", "describe", "logs", "top", "apply", "delete", "scale", "rollout",
+        ] {
+            assert!(
+                schema.contains(&format!("\"{op}\"")),
+                "{op} missing from the schema"
+            );
         }
     }
 
@@ -506,14 +517,20 @@ mod tests {
             },
             ..Default::default()
         };
-        assert!(matches!(d.check(1), Err(DeleteRefusal::ProtectedNamespace { .. })));
+        assert!(matches!(
+            d.check(1),
+            Err(DeleteRefusal::ProtectedNamespace { .. })
+        ));
         d.force = true;
         assert!(d.check(1).is_ok());
         let d = DeleteRequest {
             objects: ObjectSelector::parse("ns/kube-public", &[]),
             ..Default::default()
         };
-        assert!(matches!(d.check(1), Err(DeleteRefusal::ProtectedNamespaceObject { .. })));
+        assert!(matches!(
+            d.check(1),
+            Err(DeleteRefusal::ProtectedNamespaceObject { .. })
+        ));
         let d = DeleteRequest {
             objects: ObjectSelector::parse("cm", &[]),
             ..Default::default()

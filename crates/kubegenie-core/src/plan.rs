@@ -194,6 +194,11 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Clusters that could not be planned (they are not written to).
     pub errors: Vec<ClusterError>,
+    /// Objects a cluster rejected while planning (an invalid document, a missing CRD), named
+    /// in the message. A plan with rejections is not executed unless the user asked to
+    /// continue on error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<ClusterError>,
     /// Clusters written at a time; a batch with a failure stops the rest. `None`: all at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<usize>,
@@ -245,7 +250,11 @@ impl Plan {
 
     /// `CLUSTER KIND NAMESPACE NAME CHANGE`, one row per action.
     pub fn to_table(&self) -> TextTable {
-        let mut t = TextTable::new(["Cluster", "Object", "Namespace", "Change"].map(String::from).to_vec());
+        let mut t = TextTable::new(
+            ["Cluster", "Object", "Namespace", "Change"]
+                .map(String::from)
+                .to_vec(),
+        );
         for a in &self.actions {
             t.rows.push(vec![
                 a.cluster.clone(),
@@ -384,12 +393,18 @@ impl PlanOutcome {
 
     /// Whether any cluster failed.
     pub fn any_failed(&self) -> bool {
-        self.per_cluster().iter().any(|(_, s)| *s == ClusterStatus::Failed)
+        self.per_cluster()
+            .iter()
+            .any(|(_, s)| *s == ClusterStatus::Failed)
     }
 
     /// `CLUSTER OBJECT NAMESPACE RESULT`, one row per action, kubectl's words.
     pub fn to_table(&self) -> TextTable {
-        let mut t = TextTable::new(["Cluster", "Object", "Namespace", "Result"].map(String::from).to_vec());
+        let mut t = TextTable::new(
+            ["Cluster", "Object", "Namespace", "Result"]
+                .map(String::from)
+                .to_vec(),
+        );
         for r in &self.results {
             let result = match &r.result {
                 ActionStatus::Done => format!("{}{}", r.change.verb(), self.dry_run.suffix()),
