@@ -24,6 +24,20 @@ enum Command {
     Cluster(cmd::cluster::ClusterArgs),
     /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
     Get(cmd::get::GetArgs),
+    /// Print container logs from the selected clusters, prefixed [cluster/pod/container].
+    Logs(cmd::logs::LogsArgs),
+    /// Show CPU and memory use of pods or nodes (metrics.k8s.io) with a CLUSTER column.
+    Top(cmd::top::TopArgs),
+    /// Server-side apply manifests to the selected clusters, after a plan and confirmation.
+    Apply(cmd::apply::ApplyArgs),
+    /// Delete objects on the selected clusters, after a plan and confirmation.
+    Delete(cmd::delete::DeleteArgs),
+    /// Set the replicas of deployments, statefulsets or replicasets.
+    Scale(cmd::scale::ScaleArgs),
+    /// Restart, roll back, or wait for rollouts of workloads.
+    Rollout(cmd::rollout::RolloutArgs),
+    /// List the audit log of writes.
+    Audit(cmd::audit::AuditArgs),
 }
 
 fn init_tracing() {
@@ -51,13 +65,24 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Cluster(args) => cmd::cluster::run(args).await,
             Command::Get(args) => cmd::get::run(args).await,
+            Command::Logs(args) => cmd::logs::run(args).await,
+            Command::Top(args) => cmd::top::run(args).await,
+            Command::Apply(args) => cmd::apply::run(args).await,
+            Command::Delete(args) => cmd::delete::run(args).await,
+            Command::Scale(args) => cmd::scale::run(args).await,
+            Command::Rollout(args) => cmd::rollout::run(args).await,
+            Command::Audit(args) => cmd::audit::run(args).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            // Usage mistakes exit 2, as clap's own errors do.
+            match e.downcast_ref::<cmd::common::UsageError>() {
+                Some(_) => ExitCode::from(2),
+                None => ExitCode::from(1),
+            }
         }
     }
 }

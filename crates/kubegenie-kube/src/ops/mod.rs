@@ -4,6 +4,7 @@
 //! [`Plan`](kubegenie_core::plan::Plan) that [`execute::execute`] runs after confirmation.
 
 pub mod apply;
+pub mod audit;
 pub mod delete;
 pub mod execute;
 pub mod get;
