@@ -87,10 +87,13 @@ fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
     let at: String = row.try_get("at")?;
     Ok(AuditEntry {
         id,
-        at: at.parse().map_err(|e: jiff::Error| corrupt("at", e.to_string()))?,
+        at: at
+            .parse()
+            .map_err(|e: jiff::Error| corrupt("at", e.to_string()))?,
         actor: row.try_get("actor")?,
         operation: row.try_get("operation")?,
-        clusters: serde_json::from_value(json("clusters")?).map_err(|e| corrupt("clusters", e.to_string()))?,
+        clusters: serde_json::from_value(json("clusters")?)
+            .map_err(|e| corrupt("clusters", e.to_string()))?,
         objects: json("objects")?,
         dry_run: row.try_get("dry_run")?,
         outcome: json("outcome")?,
@@ -120,22 +123,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kg.db");
         let store = Store::open(&path).await.unwrap();
-        let first = store.record_audit(&entry("2026-01-01T10:00:00Z", "scale")).await.unwrap();
-        let second = store.record_audit(&entry("2026-01-01T10:00:05.5Z", "apply")).await.unwrap();
+        let first = store
+            .record_audit(&entry("2026-01-01T10:00:00Z", "scale"))
+            .await
+            .unwrap();
+        let second = store
+            .record_audit(&entry("2026-01-01T10:00:05.5Z", "apply"))
+            .await
+            .unwrap();
         assert!(second > first);
         store.close().await;
         let store = Store::open(&path).await.unwrap();
         let all = store.list_audit(&AuditFilter::default()).await.unwrap();
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].operation, "scale");
-        assert_eq!(all[1], AuditEntry { id: second, ..entry("2026-01-01T10:00:05.5Z", "apply") });
+        assert_eq!(
+            all[1],
+            AuditEntry {
+                id: second,
+                ..entry("2026-01-01T10:00:05.5Z", "apply")
+            }
+        );
         let since = AuditFilter {
             since: Some("2026-01-01T10:00:01Z".parse().unwrap()),
             limit: None,
         };
         let recent = store.list_audit(&since).await.unwrap();
         assert_eq!(recent.iter().map(|e| e.id).collect::<Vec<_>>(), [second]);
-        let last = store.list_audit(&AuditFilter { since: None, limit: Some(1) }).await.unwrap();
+        let last = store
+            .list_audit(&AuditFilter {
+                since: None,
+                limit: Some(1),
+            })
+            .await
+            .unwrap();
         assert_eq!(last[0].id, second);
     }
 }

@@ -59,7 +59,10 @@ fn collect_files(path: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result
             if recursive {
                 collect_files(&p, recursive, out)?;
             }
-        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
+        } else if p
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
             out.push(p);
         }
     }
@@ -72,7 +75,9 @@ fn read_manifests(args: &ApplyArgs) -> Result<(Vec<Manifest>, Vec<InvalidDocumen
     for f in &args.files {
         if f.as_os_str() == "-" {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).context("cannot read stdin")?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read stdin")?;
             stdin = true;
             let (m, b) = parse_manifests("-", &text);
             ok.extend(m);
@@ -82,7 +87,8 @@ fn read_manifests(args: &ApplyArgs) -> Result<(Vec<Manifest>, Vec<InvalidDocumen
         let mut files = Vec::new();
         collect_files(f, args.recursive, &mut files)?;
         for file in files {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let (m, b) = parse_manifests(&file.display().to_string(), &text);
             ok.extend(m);
             bad.extend(b);

@@ -40,7 +40,9 @@ fn since(s: &str) -> Result<jiff::Timestamp> {
         (Ok(n), "h") => std::time::Duration::from_secs(n * 3600),
         (Ok(n), "d") => std::time::Duration::from_secs(n * 86400),
         _ => parse_duration(s).or_else(|_| {
-            usage(format!("invalid --since {s:?}: use a duration (30m, 24h, 7d) or an RFC 3339 time"))
+            usage(format!(
+                "invalid --since {s:?}: use a duration (30m, 24h, 7d) or an RFC 3339 time"
+            ))
         })?,
     };
     let span = jiff::SignedDuration::try_from(d)?;

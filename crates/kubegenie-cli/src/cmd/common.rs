@@ -26,8 +26,8 @@ pub struct FleetArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
     /// Time allowed per cluster.
-    #[arg(long = "request-timeout", default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
     /// Clusters worked on at the same time.
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
@@ -57,7 +57,7 @@ impl FleetArgs {
             errors,
             fan: FanOut {
                 concurrency: self.concurrency,
-                timeout: self.timeout,
+                timeout: self.request_timeout,
             },
         })
     }
@@ -84,10 +84,15 @@ pub fn exit_status(failed: usize, total: usize, strict: bool) -> Result<()> {
     Ok(())
 }
 
-/// Who is acting, for the audit log: the OS user.
+/// Who is acting, for the audit log: the OS user (environment, else `id -un`).
 pub fn actor() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(|| {
+            let out = std::process::Command::new("id").arg("-un").output().ok()?;
+            let name = String::from_utf8(out.stdout).ok()?.trim().to_string();
+            (out.status.success() && !name.is_empty()).then_some(name)
+        })
         .unwrap_or_else(|| "unknown".into())
 }

@@ -65,7 +65,13 @@ fn confirm(question: &str) -> Result<bool> {
 
 /// Shows `plan`, confirms, executes, prints, audits. `stdin_used` says the manifests came
 /// from stdin, so a prompt cannot be answered there.
-pub async fn run_plan(fleet: &Fleet, mut plan: Plan, args: &WriteArgs, strict: bool, stdin_used: bool) -> Result<()> {
+pub async fn run_plan(
+    fleet: &Fleet,
+    mut plan: Plan,
+    args: &WriteArgs,
+    strict: bool,
+    stdin_used: bool,
+) -> Result<()> {
     plan.errors.splice(0..0, fleet.errors.iter().cloned());
     let table = args.output == WriteOutput::Table;
     if table && !plan.actions.is_empty() {
@@ -77,10 +83,16 @@ pub async fn run_plan(fleet: &Fleet, mut plan: Plan, args: &WriteArgs, strict: b
     let needs_prompt = !args.yes && plan.dry_run == DryRun::None && plan.changes_anything();
     if needs_prompt {
         if stdin_used {
-            return usage("manifests were read from stdin, so there is no way to confirm: pass --yes or --dry-run");
+            return usage(
+                "manifests were read from stdin, so there is no way to confirm: pass --yes or --dry-run",
+            );
         }
         let n = plan.clusters().len();
-        let question = format!("{} {} object(s) on {n} cluster(s)?", capitalised(&plan.operation), plan.actions.len());
+        let question = format!(
+            "{} {} object(s) on {n} cluster(s)?",
+            capitalised(&plan.operation),
+            plan.actions.len()
+        );
         if !confirm(&question)? {
             anyhow::bail!("aborted: nothing was changed (pass --yes to skip the confirmation)");
         }
@@ -89,13 +101,22 @@ pub async fn run_plan(fleet: &Fleet, mut plan: Plan, args: &WriteArgs, strict: b
     record(&outcome).await?;
     print_outcome(&plan, &outcome, args.output)?;
     let per = outcome.per_cluster();
-    let failed = per.iter().filter(|(_, s)| *s == kubegenie_core::plan::ClusterStatus::Failed).count();
-    exit_status(failed, per.len().max(fleet.clusters.len() + fleet.errors.len()), strict)
+    let failed = per
+        .iter()
+        .filter(|(_, s)| *s == kubegenie_core::plan::ClusterStatus::Failed)
+        .count();
+    exit_status(
+        failed,
+        per.len().max(fleet.clusters.len() + fleet.errors.len()),
+        strict,
+    )
 }
 
 fn capitalised(op: &str) -> String {
     let mut c = op.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 fn print_outcome(plan: &Plan, outcome: &PlanOutcome, output: WriteOutput) -> Result<()> {

@@ -32,9 +32,17 @@ pub async fn plan_apply(clusters: &[Connected], req: &ApplyRequest, fanout: FanO
 async fn plan_one(c: &Connected, req: &ApplyRequest) -> Result<(Vec<Action>, Vec<ClusterError>), Failure> {
     let index = KindIndex::discover(&c.client).await?;
     let (mut actions, mut errors) = (Vec::new(), Vec::new());
+    // Namespaces this plan creates: their objects cannot exist yet, and a server dry run of
+    // them would fail because the namespace does not exist until the plan runs.
+    let mut creating: Vec<String> = Vec::new();
     for m in &req.manifests {
-        match plan_object(c, &index, req, m).await {
-            Ok(a) => actions.push(a),
+        match plan_object(c, &index, req, m, &creating).await {
+            Ok(a) => {
+                if a.target.kind == "Namespace" && a.change == Change::Create {
+                    creating.push(a.target.name.clone());
+                }
+                actions.push(a)
+            }
             Err(f) => {
                 let mut e = f.into_error(&c.name);
                 e.message = format!("{}: {}", m.origin, e.message);
@@ -61,6 +69,7 @@ async fn plan_object(
     index: &KindIndex,
     req: &ApplyRequest,
     m: &Manifest,
+    creating: &[String],
 ) -> Result<Action, Failure> {
     let o = &m.object;
     let api_version = o["apiVersion"].as_str().unwrap_or_default();
@@ -91,12 +100,14 @@ async fn plan_object(
         namespace,
         name: name.to_string(),
     };
+    let in_new_namespace = target.namespace.as_ref().is_some_and(|ns| creating.contains(ns));
     let existing = match get_json(&c.client, &target.path()).await {
         Ok(v) => Some(v),
         Err(kube::Error::Api(s)) if s.code == 404 => None,
         Err(e) => return Err(e.into()),
     };
     let change = match (&existing, req.dry_run) {
+        (None, _) if in_new_namespace => Change::Create,
         (None, DryRun::Client) => Change::Create,
         (Some(e), DryRun::Client) => unchanged_if(subset(&body, e)),
         (existing, _) => {

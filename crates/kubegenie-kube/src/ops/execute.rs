@@ -6,7 +6,7 @@ use crate::fanout::FanOut;
 use crate::ops::get::Connected;
 use crate::ops::target::{Failure, encode, send};
 use kubegenie_core::outcome::ClusterError;
-use kubegenie_core::plan::{Action, ActionResult, ActionStatus, DryRun, Plan, PlanOutcome, Request};
+use kubegenie_core::plan::{Action, ActionResult, ActionStatus, Change, DryRun, Plan, PlanOutcome, Request};
 
 /// Runs `plan` on `clusters` (matched by name). A client dry run sends nothing.
 pub async fn execute(clusters: &[Connected], plan: &Plan, fan: FanOut) -> PlanOutcome {
@@ -88,15 +88,28 @@ fn timed_out(plan: &Plan, cluster: &str, err: &ClusterError) -> Vec<ActionResult
 async fn run_cluster(c: &Connected, plan: &Plan) -> Vec<ActionResult> {
     let mut out = Vec::new();
     let mut failed = false;
+    // On a server dry run a namespace created by the plan is not persisted, so what goes into
+    // it cannot be sent (the server would answer "namespace not found").
+    let mut dry_namespaces: Vec<&str> = Vec::new();
     for a in plan.actions.iter().filter(|a| a.cluster == c.name) {
         if failed {
-            out.push(result(
-                a,
-                ActionStatus::Skipped {
-                    reason: "an earlier action on this cluster failed".into(),
-                },
-            ));
+            let reason = "an earlier action on this cluster failed".into();
+            out.push(result(a, ActionStatus::Skipped { reason }));
             continue;
+        }
+        if plan.dry_run == DryRun::Server {
+            if a.target.kind == "Namespace" && a.change == Change::Create {
+                dry_namespaces.push(&a.target.name);
+            } else if a
+                .target
+                .namespace
+                .as_deref()
+                .is_some_and(|ns| dry_namespaces.contains(&ns))
+            {
+                let reason = "its namespace is only created by this apply; not validated".into();
+                out.push(result(a, ActionStatus::Skipped { reason }));
+                continue;
+            }
         }
         let status = match run_action(&c.client, plan, a).await {
             Ok(()) => ActionStatus::Done,
