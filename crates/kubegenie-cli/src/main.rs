@@ -24,6 +24,8 @@ enum Command {
     Cluster(cmd::cluster::ClusterArgs),
     /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
     Get(cmd::get::GetArgs),
+    /// Describe objects on the selected clusters, kubectl-style, with their events.
+    Describe(cmd::describe::DescribeArgs),
     /// Print container logs from the selected clusters, prefixed [cluster/pod/container].
     Logs(cmd::logs::LogsArgs),
     /// Show CPU and memory use of pods or nodes (metrics.k8s.io) with a CLUSTER column.
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Cluster(args) => cmd::cluster::run(args).await,
             Command::Get(args) => cmd::get::run(args).await,
+            Command::Describe(args) => cmd::describe::run(args).await,
             Command::Logs(args) => cmd::logs::run(args).await,
             Command::Top(args) => cmd::top::run(args).await,
             Command::Apply(args) => cmd::apply::run(args).await,

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod common;
 pub mod delete;
 pub mod demo;
+pub mod describe;
 pub mod fleet;
 pub mod get;
 pub mod history;

@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod audit;
 pub mod delete;
+pub mod describe;
 pub mod execute;
 pub mod get;
 pub mod logs;
