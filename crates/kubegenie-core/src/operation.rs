@@ -339,14 +339,12 @@ impl DeleteRequest {
         if let Some(ns) = &self.scope.namespace {
             self.check_namespace(ns)?;
         }
-        if matches!(o.kind.as_str(), "ns" | "namespace" | "namespaces") && !self.force {
-            if let Some(name) = o
-                .names
-                .iter()
-                .find(|n| PROTECTED_NAMESPACES.contains(&n.as_str()))
-            {
-                return Err(DeleteRefusal::ProtectedNamespaceObject { name: name.clone() });
-            }
+        let protected = o.names.iter().find(|n| PROTECTED_NAMESPACES.contains(&n.as_str()));
+        if let Some(name) = protected
+            && matches!(o.kind.as_str(), "ns" | "namespace" | "namespaces")
+            && !self.force
+        {
+            return Err(DeleteRefusal::ProtectedNamespaceObject { name: name.clone() });
         }
         Ok(())
     }

@@ -156,7 +156,7 @@ async fn top_one(c: &Connected, req: &TopRequest) -> Result<Vec<TopRow>, Failure
             memory_percent,
         });
     }
-    for missing in req.names.iter().filter(|n| !rows.iter().any(|r| &r.name == *n)) {
+    if let Some(missing) = req.names.iter().find(|n| !rows.iter().any(|r| &r.name == *n)) {
         return Err(Failure::Refused(
             ErrorClass::NotFound,
             format!("metrics not available yet for {missing:?}"),
