@@ -339,7 +339,10 @@ impl DeleteRequest {
         if let Some(ns) = &self.scope.namespace {
             self.check_namespace(ns)?;
         }
-        let protected = o.names.iter().find(|n| PROTECTED_NAMESPACES.contains(&n.as_str()));
+        let protected = o
+            .names
+            .iter()
+            .find(|n| PROTECTED_NAMESPACES.contains(&n.as_str()));
         if let Some(name) = protected
             && matches!(o.kind.as_str(), "ns" | "namespace" | "namespaces")
             && !self.force

@@ -3,6 +3,7 @@
 //! at the end. Each description starts with a `Cluster:` line.
 
 mod kinds;
+mod pod;
 pub mod text;
 
 use crate::fanout::FanOut;
