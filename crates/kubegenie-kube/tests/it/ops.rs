@@ -502,3 +502,110 @@ async fn logs_and_top_tag_every_line_and_row_with_its_cluster() {
     );
     drop(f.sims);
 }
+
+const WIDGET_CRD: &str = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wg]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn describe_uses_kubectl_layouts_and_a_generic_one_for_crds() {
+    let f = fleet().await;
+    let two = &f.clusters[..2];
+    deploy_app(two).await;
+    let crd = execute(
+        two,
+        &plan_apply(two, &apply_request(WIDGET_CRD), fan()).await,
+        fan(),
+    )
+    .await;
+    assert!(!crd.any_failed(), "{crd:?}");
+    let widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: shop}\nspec: {sizeLimit: 3, colour: blue}\n";
+    // The CRD's kind is served once it is established; plan until it is.
+    let mut applied = false;
+    for _ in 0..50 {
+        let plan = plan_apply(two, &apply_request(widget), fan()).await;
+        if plan.rejected.is_empty() && plan.errors.is_empty() {
+            applied = !execute(two, &plan, fan()).await.any_failed();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(applied);
+    rolled_out(two).await;
+
+    let req = |kind: &str, names: &[&str]| DescribeRequest {
+        objects: ObjectSelector::parse(kind, &names.iter().map(|s| s.to_string()).collect::<Vec<_>>()),
+        scope: Scope {
+            namespace: Some("shop".into()),
+            all_namespaces: false,
+        },
+    };
+    let mut with_dead = two.to_vec();
+    with_dead.push(dead().await);
+    let out = kubegenie_kube::ops::describe::describe(&with_dead, &req("wg", &["w1"]), fan()).await;
+    assert_eq!(out.items.len(), 2);
+    assert_eq!(out.errors[0].cluster, "down");
+    let text = &out.items[1].text;
+    assert!(
+        text.starts_with("Cluster:      b\nName:         w1\nNamespace:    shop\n"),
+        "{text}"
+    );
+    for line in [
+        "API Version:  example.com/v1",
+        "Kind:         Widget",
+        "Spec:",
+        "  Size Limit:  3",
+        "Events:        <none>",
+        "  UID:  ",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from\n{text}");
+    }
+
+    let out = kubegenie_kube::ops::describe::describe(two, &req("deploy", &["web"]), fan()).await;
+    let text = &out.items[0].text;
+    assert!(
+        text.contains(
+            "Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("NewReplicaSet:"), "{text}");
+    let events = text.split("Events:").nth(1).expect("events last");
+    assert!(events.contains("ScalingReplicaSet"), "{text}");
+
+    let mut pods = req("pods", &[]);
+    pods.objects.label_selector = Some("app=web".into());
+    let out = kubegenie_kube::ops::describe::describe(&two[..1], &pods, fan()).await;
+    assert_eq!(out.items.len(), 2);
+    let text = &out.items[0].text;
+    for line in [
+        "Status:           Running",
+        "Controlled By:",
+        "    Image:          nginx:1.27",
+        "Conditions:",
+        "Scheduled",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from\n{text}");
+    }
+    let nodes = kubegenie_kube::ops::describe::describe(&two[..1], &req("nodes", &[]), fan()).await;
+    assert!(
+        nodes.items[0].text.contains("Non-terminated Pods:"),
+        "{}",
+        nodes.items[0].text
+    );
+    drop(f.sims);
+}

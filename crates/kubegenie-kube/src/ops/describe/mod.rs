@@ -52,9 +52,8 @@ async fn describe_one(c: &Connected, req: &DescribeRequest) -> Result<Vec<Descri
         let mut w = Writer::default();
         w.field(0, "Cluster", &c.name);
         kinds::describe(&mut w, &r.kind, &obj, r.namespaced, &related, now);
-        let events = events(c, &obj, r.namespaced).await?;
-        let mut text = w.finish();
-        text.push_str(&render_events(&events, now));
+        write_events(&mut w, &events(c, &obj, r.namespaced).await?, now);
+        let text = w.finish();
         out.push(Description {
             cluster: c.name.clone(),
             text,
@@ -154,12 +153,11 @@ fn last_time(e: &Value) -> Option<&str> {
         .find_map(|p| e.pointer(p).and_then(Value::as_str))
 }
 
-/// The `Events:` section as kubectl prints it.
-fn render_events(events: &[Value], now: jiff::Timestamp) -> String {
-    let mut w = Writer::default();
+/// The `Events:` section as kubectl prints it, in the same aligned block as the rest.
+fn write_events(w: &mut Writer, events: &[Value], now: jiff::Timestamp) {
     if events.is_empty() {
         w.field(0, "Events", "<none>");
-        return w.finish();
+        return;
     }
     w.heading(0, "Events");
     w.row(1, &["Type", "Reason", "Age", "From", "Message"]);
@@ -194,5 +192,4 @@ fn render_events(events: &[Value], now: jiff::Timestamp) -> String {
             ],
         );
     }
-    w.finish()
 }

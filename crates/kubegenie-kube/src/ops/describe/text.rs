@@ -158,6 +158,12 @@ pub fn rfc1123(time: Option<&str>) -> String {
 
 /// `camelCase` → `Camel Case`, as kubectl's generic describer titles fields.
 pub fn title(key: &str) -> String {
+    if let Some(acronym) = ["uid", "ip", "id", "url", "api", "dns", "tls"]
+        .iter()
+        .find(|a| **a == key)
+    {
+        return acronym.to_uppercase();
+    }
     let mut out = String::new();
     let chars: Vec<char> = key.chars().collect();
     for (i, c) in chars.iter().enumerate() {
@@ -236,6 +242,7 @@ mod tests {
         assert_eq!(human_duration(2 * 86400 + 3 * 3600), "2d3h");
         assert_eq!(title("creationTimestamp"), "Creation Timestamp");
         assert_eq!(title("podCIDR"), "Pod CIDR");
+        assert_eq!(title("uid"), "UID");
         assert_eq!(
             rfc1123(Some("2026-01-02T15:04:05Z")),
             "Fri, 02 Jan 2026 15:04:05 +0000"
