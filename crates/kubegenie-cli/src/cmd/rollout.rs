@@ -22,7 +22,7 @@ pub struct RolloutArgs {
 enum RolloutCommand {
     /// Restart the pods of workloads (new template annotation, as kubectl does).
     Restart(WriteTargetArgs),
-    /// Roll a deployment back to its previous revision, or --to-revision.
+    /// Roll a workload back to its previous revision, or --to-revision.
     Undo(UndoArgs),
     /// Wait until workloads have rolled out.
     Status(StatusArgs),

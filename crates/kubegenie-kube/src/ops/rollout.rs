@@ -1,6 +1,6 @@
 //! `rollout restart|undo|status`, as kubectl does them: restart sets the
 //! `kubectl.kubernetes.io/restartedAt` template annotation; undo restores the pod template of
-//! the previous (or `--to-revision`) ReplicaSet; status waits for the rollout to finish and
+//! the previous (or `--to-revision`) ReplicaSet or ControllerRevision; status waits for the rollout to finish and
 //! prints kubectl's progress messages, per cluster.
 
 use crate::fanout::FanOut;
@@ -90,27 +90,59 @@ fn revision(obj: &Value) -> Option<i64> {
         .ok()
 }
 
-/// The deployment's ReplicaSets with their revisions, newest first.
-async fn history(c: &Connected, target: &ObjectRef, deploy: &Value) -> Result<Vec<(i64, Value)>, Failure> {
-    let uid = deploy
+/// The workload's history, newest first: a Deployment's ReplicaSets (revision annotation), or
+/// a StatefulSet's or DaemonSet's ControllerRevisions (`revision` field).
+async fn history(c: &Connected, target: &ObjectRef, owner: &Value) -> Result<Vec<(i64, Value)>, Failure> {
+    let uid = owner
         .pointer("/metadata/uid")
         .and_then(Value::as_str)
         .unwrap_or_default();
     let ns = target.namespace.as_deref().unwrap_or("default");
-    let list = get_json(&c.client, &format!("/apis/apps/v1/namespaces/{ns}/replicasets")).await?;
+    let resource = if target.kind == "Deployment" {
+        "replicasets"
+    } else {
+        "controllerrevisions"
+    };
+    let list = get_json(&c.client, &format!("/apis/apps/v1/namespaces/{ns}/{resource}")).await?;
     let mut out: Vec<(i64, Value)> = list["items"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|rs| {
-            rs.pointer("/metadata/ownerReferences")
+        .filter(|o| {
+            o.pointer("/metadata/ownerReferences")
                 .and_then(Value::as_array)
-                .is_some_and(|o| o.iter().any(|r| r["uid"] == uid))
+                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
         })
-        .filter_map(|rs| revision(rs).map(|n| (n, rs.clone())))
+        .filter_map(|o| {
+            let n = if target.kind == "Deployment" {
+                revision(o)
+            } else {
+                o["revision"].as_i64()
+            };
+            n.map(|n| (n, o.clone()))
+        })
         .collect();
     out.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
     Ok(out)
+}
+
+/// The request that restores a revision: the ReplicaSet's template (without its
+/// pod-template-hash) as kubectl does for Deployments, or the ControllerRevision's stored patch.
+fn restore(kind: &str, rev: &Value) -> (Request, Value) {
+    if kind != "Deployment" {
+        return (Request::StrategicPatch, rev["data"].clone());
+    }
+    let mut template = rev["spec"]["template"].clone();
+    if let Some(labels) = template
+        .pointer_mut("/metadata/labels")
+        .and_then(Value::as_object_mut)
+    {
+        labels.remove("pod-template-hash");
+    }
+    (
+        Request::JsonPatch,
+        json!([{"op": "replace", "path": "/spec/template", "value": template}]),
+    )
 }
 
 async fn undo(
@@ -119,17 +151,12 @@ async fn undo(
     obj: &Value,
     to_revision: Option<i64>,
 ) -> Result<Option<Action>, Failure> {
-    if target.kind != "Deployment" {
-        return Err(Failure::Refused(
-            ErrorClass::Invalid,
-            format!(
-                "rollout undo of {} is not supported yet; only deployments",
-                target.kind
-            ),
-        ));
-    }
-    let current = revision(obj).unwrap_or(0);
     let history = history(c, &target, obj).await?;
+    // A StatefulSet's or DaemonSet's current template always has the newest revision.
+    let current = match target.kind.as_str() {
+        "Deployment" => revision(obj).unwrap_or(0),
+        _ => history.first().map_or(0, |(n, _)| *n),
+    };
     let wanted = match to_revision.filter(|r| *r != 0) {
         Some(n) => history.iter().find(|(r, _)| *r == n),
         None => history.iter().find(|(r, _)| *r < current),
@@ -150,14 +177,7 @@ async fn undo(
         // kubectl: "skipped rollback (current template already matches revision N)".
         return Ok(None);
     }
-    let mut template = rs["spec"]["template"].clone();
-    if let Some(labels) = template
-        .pointer_mut("/metadata/labels")
-        .and_then(Value::as_object_mut)
-    {
-        labels.remove("pod-template-hash");
-    }
-    let body = json!([{"op": "replace", "path": "/spec/template", "value": template}]);
+    let (request, body) = restore(&target.kind, rs);
     Ok(Some(Action {
         cluster: c.name.clone(),
         target,
@@ -165,7 +185,7 @@ async fn undo(
             from_revision: current,
             to_revision: *to,
         },
-        request: Request::JsonPatch,
+        request,
         subresource: None,
         body: Some(body),
     }))

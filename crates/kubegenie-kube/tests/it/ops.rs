@@ -609,3 +609,44 @@ async fn describe_uses_kubectl_layouts_and_a_generic_one_for_crds() {
     );
     drop(f.sims);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulset_undo_restores_the_previous_controller_revision() {
+    let f = fleet().await;
+    let one = &f.clusters[..1];
+    let sts = |image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: db, namespace: default}}\n\
+             spec:\n  serviceName: db\n  replicas: 1\n  selector: {{matchLabels: {{app: db}}}}\n  \
+             template:\n    metadata: {{labels: {{app: db}}}}\n    spec:\n      containers:\n      \
+             - {{name: db, image: '{image}'}}\n"
+        )
+    };
+    for image in ["postgres:16", "postgres:17"] {
+        let plan = plan_apply(one, &apply_request(&sts(image)), fan()).await;
+        assert!(!execute(one, &plan, fan()).await.any_failed());
+        let mut req = rollout(RolloutAction::Status, DryRun::None);
+        req.objects = ObjectSelector::parse("sts/db", &[]);
+        req.namespace = Some("default".into());
+        let out = status(one, &req, fan(), Duration::from_millis(200), &|_, _| {}).await;
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+    }
+    let mut undo = rollout(RolloutAction::Undo, DryRun::None);
+    undo.objects = ObjectSelector::parse("statefulsets", &["db".into()]);
+    undo.namespace = Some("default".into());
+    let plan = plan_rollout(one, &undo, fan()).await;
+    assert_eq!(plan.errors, []);
+    assert_eq!(
+        plan.actions[0].change,
+        Change::Undo {
+            from_revision: 2,
+            to_revision: 1
+        }
+    );
+    assert!(!execute(one, &plan, fan()).await.any_failed());
+    let s = get(&one[0], "/apis/apps/v1/namespaces/default/statefulsets/db")
+        .await
+        .unwrap();
+    assert_eq!(image(&s), "postgres:16");
+    drop(f.sims);
+}
