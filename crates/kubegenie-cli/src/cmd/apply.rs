@@ -4,11 +4,10 @@
 //! `--continue-on-error`.
 
 use super::common::{FleetArgs, print_errors, usage};
-use super::write::{WriteArgs, run_plan};
+use super::write::{WriteArgs, plan, run_plan};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use kubegenie_core::operation::{ApplyRequest, Manifest};
-use kubegenie_kube::ops::apply::plan_apply;
+use kubegenie_core::operation::{ApplyRequest, Manifest, Operation};
 use kubegenie_kube::ops::manifest::{InvalidDocument, parse_manifests};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -124,7 +123,7 @@ pub async fn run(args: ApplyArgs) -> Result<()> {
         dry_run: args.write.dry_run.into(),
     };
     let fleet = args.fleet.connect().await?;
-    let plan = plan_apply(&fleet.clusters, &req, fleet.fan).await;
+    let plan = plan(&fleet, Operation::Apply(req)).await?;
     if !plan.rejected.is_empty() && !args.continue_on_error {
         print_errors(&plan.rejected);
         print_errors(&plan.errors);

@@ -2,11 +2,10 @@
 //! Refuses `--all` across several clusters and protected namespaces without `--force`.
 
 use super::common::{FleetArgs, UsageError};
-use super::write::{WriteArgs, run_plan};
+use super::write::{WriteArgs, plan, run_plan};
 use anyhow::Result;
 use clap::Args;
-use kubegenie_core::operation::{DeleteRequest, ObjectSelector, Scope};
-use kubegenie_kube::ops::delete::plan_delete;
+use kubegenie_core::operation::{DeleteRequest, ObjectSelector, Operation, Scope};
 
 /// Options of `kubegenie delete`.
 #[derive(Debug, Args)]
@@ -55,8 +54,6 @@ pub async fn run(args: DeleteArgs) -> Result<()> {
     let total = fleet.clusters.len() + fleet.errors.len();
     // Refusals count every selected cluster, reachable or not.
     req.check(total).map_err(|e| UsageError(e.to_string()))?;
-    let plan = plan_delete(&fleet.clusters, &req, fleet.fan)
-        .await
-        .map_err(|e| UsageError(e.to_string()))?;
+    let plan = plan(&fleet, Operation::Delete(req)).await?;
     run_plan(&fleet, plan, &args.write, args.fleet.strict, false).await
 }

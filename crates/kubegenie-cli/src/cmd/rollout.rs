@@ -3,12 +3,12 @@
 
 use super::common::{FleetArgs, exit_status, print_errors, usage};
 use super::fleet::parse_duration;
-use super::write::{WriteArgs, run_plan};
+use super::write::{WriteArgs, plan, run_plan};
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use kubegenie_core::operation::{ObjectSelector, RolloutAction, RolloutRequest};
+use kubegenie_core::operation::{ObjectSelector, Operation, RolloutAction, RolloutRequest};
 use kubegenie_core::plan::DryRun;
-use kubegenie_kube::ops::rollout::{plan_rollout, status};
+use kubegenie_kube::ops::rollout::status;
 use std::time::Duration;
 
 /// `kubegenie rollout`.
@@ -100,14 +100,14 @@ pub async fn run(args: RolloutArgs) -> Result<()> {
         RolloutCommand::Restart(a) => {
             let req = request(&a.target, RolloutAction::Restart, a.write.dry_run.into())?;
             let fleet = a.target.fleet.connect().await?;
-            let plan = plan_rollout(&fleet.clusters, &req, fleet.fan).await;
+            let plan = plan(&fleet, Operation::Rollout(req)).await?;
             run_plan(&fleet, plan, &a.write, a.target.fleet.strict, false).await
         }
         RolloutCommand::Undo(a) => {
             let mut req = request(&a.target, RolloutAction::Undo, a.write.dry_run.into())?;
             req.to_revision = Some(a.to_revision);
             let fleet = a.target.fleet.connect().await?;
-            let plan = plan_rollout(&fleet.clusters, &req, fleet.fan).await;
+            let plan = plan(&fleet, Operation::Rollout(req)).await?;
             if plan.actions.is_empty() && plan.errors.is_empty() {
                 println!("skipped rollback (current template already matches the revision)");
                 return Ok(());

@@ -1,11 +1,10 @@
 //! `kubegenie scale`: kubectl's `scale` over the selected clusters, as a confirmed plan.
 
 use super::common::{FleetArgs, usage};
-use super::write::{WriteArgs, run_plan};
+use super::write::{WriteArgs, plan, run_plan};
 use anyhow::Result;
 use clap::Args;
-use kubegenie_core::operation::{ObjectSelector, ScaleRequest};
-use kubegenie_kube::ops::scale::plan_scale;
+use kubegenie_core::operation::{ObjectSelector, Operation, ScaleRequest};
 
 /// Options of `kubegenie scale`.
 #[derive(Debug, Args)]
@@ -47,6 +46,6 @@ pub async fn run(args: ScaleArgs) -> Result<()> {
         dry_run: args.write.dry_run.into(),
     };
     let fleet = args.fleet.connect().await?;
-    let plan = plan_scale(&fleet.clusters, &req, fleet.fan).await;
+    let plan = plan(&fleet, Operation::Scale(req)).await?;
     run_plan(&fleet, plan, &args.write, args.fleet.strict, false).await
 }

@@ -1,11 +1,13 @@
 //! How every write runs: show the plan, ask for confirmation (unless `--yes` or a dry run),
 //! execute it, print the per-cluster results, and record the audit entry.
 
-use super::common::{Fleet, actor, exit_status, print_errors, usage};
+use super::common::{Fleet, UsageError, actor, exit_status, print_errors, usage};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
+use kubegenie_core::operation::Operation;
 use kubegenie_core::plan::{DryRun, Plan, PlanOutcome};
 use kubegenie_kube::ops::audit::audit_entry;
+use kubegenie_kube::ops::dispatch;
 use kubegenie_kube::ops::execute::execute;
 use std::io::{BufRead, Write};
 
@@ -52,6 +54,13 @@ pub struct WriteArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = WriteOutput::Table)]
     pub output: WriteOutput,
+}
+
+/// Plans `op` on the fleet; a refusal is a usage error (exit code 2).
+pub async fn plan(fleet: &Fleet, op: Operation) -> Result<Plan> {
+    dispatch::plan(&fleet.clusters, &op, fleet.fan)
+        .await
+        .map_err(|e| UsageError(e.to_string()).into())
 }
 
 /// Asks on the terminal; `false` when the answer is not yes or stdin is closed.

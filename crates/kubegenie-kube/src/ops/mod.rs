@@ -1,12 +1,15 @@
 //! Operations across clusters, each producing a typed outcome with per-cluster error rows.
 //! Reads (`get`, `describe`, `logs`, `top`, `rollout status`) answer directly; writes
 //! (`apply`, `delete`, `scale`, `rollout restart|undo`) produce a
-//! [`Plan`](kubegenie_core::plan::Plan) that [`execute::execute`] runs after confirmation.
+//! [`Plan`](kubegenie_core::plan::Plan) — [`dispatch::plan`] picks the planner for an
+//! [`Operation`](kubegenie_core::operation::Operation) — that [`execute::execute`] runs after
+//! confirmation.
 
 pub mod apply;
 pub mod audit;
 pub mod delete;
 pub mod describe;
+pub mod dispatch;
 pub mod execute;
 pub mod get;
 pub mod logs;
