@@ -66,6 +66,15 @@ fn request(args: &LogsArgs) -> Result<LogsRequest> {
     })
 }
 
+/// A closed stdout ends the command successfully; any other write error is an error.
+fn closed_pipe(e: std::io::Error) -> Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e.into())
+    }
+}
+
 /// Runs `kubegenie logs`.
 pub async fn run(args: LogsArgs) -> Result<()> {
     let req = request(&args)?;
@@ -82,8 +91,11 @@ pub async fn run(args: LogsArgs) -> Result<()> {
         while let Some(item) = rx.recv().await {
             match item {
                 Ok(line) => {
-                    writeln!(out, "{line}")?;
-                    out.flush()?;
+                    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                        // The reader went away (`| head`): stop quietly, as kubectl does.
+                        task.abort();
+                        return closed_pipe(e);
+                    }
                 }
                 Err(e) => {
                     print_errors(std::slice::from_ref(&e));
@@ -96,7 +108,9 @@ pub async fn run(args: LogsArgs) -> Result<()> {
         let (lines, errors) = logs(&fleet.clusters, &req, fleet.fan).await;
         let mut out = std::io::stdout().lock();
         for l in &lines {
-            writeln!(out, "{l}")?;
+            if let Err(e) = writeln!(out, "{l}") {
+                return closed_pipe(e);
+            }
         }
         print_errors(&errors);
         failed.extend(errors.into_iter().map(|e| e.cluster));
