@@ -26,6 +26,22 @@ enum Command {
     Get(cmd::get::GetArgs),
     /// Show how a plain-language or kubectl-style request is understood, without running it.
     Parse(cmd::parse::ParseArgs),
+    /// Describe objects on the selected clusters, kubectl-style, with their events.
+    Describe(cmd::describe::DescribeArgs),
+    /// Print container logs from the selected clusters, prefixed [cluster/pod/container].
+    Logs(cmd::logs::LogsArgs),
+    /// Show CPU and memory use of pods or nodes (metrics.k8s.io) with a CLUSTER column.
+    Top(cmd::top::TopArgs),
+    /// Server-side apply manifests to the selected clusters, after a plan and confirmation.
+    Apply(cmd::apply::ApplyArgs),
+    /// Delete objects on the selected clusters, after a plan and confirmation.
+    Delete(cmd::delete::DeleteArgs),
+    /// Set the replicas of deployments, statefulsets or replicasets.
+    Scale(cmd::scale::ScaleArgs),
+    /// Restart, roll back, or wait for rollouts of workloads.
+    Rollout(cmd::rollout::RolloutArgs),
+    /// List the audit log of writes.
+    Audit(cmd::audit::AuditArgs),
 }
 
 fn init_tracing() {
@@ -54,13 +70,36 @@ fn main() -> ExitCode {
             Command::Cluster(args) => cmd::cluster::run(args).await,
             Command::Get(args) => cmd::get::run(args).await,
             Command::Parse(args) => cmd::parse::run(args).await,
+            Command::Describe(args) => cmd::describe::run(args).await,
+            Command::Logs(args) => cmd::logs::run(args).await,
+            Command::Top(args) => cmd::top::run(args).await,
+            Command::Apply(args) => cmd::apply::run(args).await,
+            Command::Delete(args) => cmd::delete::run(args).await,
+            Command::Scale(args) => cmd::scale::run(args).await,
+            Command::Rollout(args) => cmd::rollout::run(args).await,
+            Command::Audit(args) => cmd::audit::run(args).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(1)
+            // Usage mistakes exit 2, as clap's own errors do.
+            match e.downcast_ref::<cmd::common::UsageError>() {
+                Some(_) => ExitCode::from(2),
+                None => ExitCode::from(1),
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -1,6 +1,6 @@
 //! Persistence: SQLite by default (PostgreSQL by URL later, same schema), with embedded
-//! migrations. Today it holds the cluster registry and user settings; the audit log, task
-//! history, metrics history and API tokens follow.
+//! migrations. Today it holds the cluster registry, user settings and the audit log of
+//! writes; task history, metrics history and API tokens follow.
 //!
 //! It holds no business rules: the registry's rules (names, labels, what "current" means) live
 //! in `kubegenie-kube`. SQL is plain runtime queries in the subset SQLite and PostgreSQL share,
@@ -17,9 +17,11 @@
 //! # });
 //! ```
 
+mod audit;
 mod migrations;
 mod sqlite;
 
+pub use audit::{AuditEntry, AuditFilter};
 pub use sqlite::Store;
 
 use jiff::Timestamp;

@@ -8,7 +8,10 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 use std::borrow::Cow;
 
 /// `(version, description, sql)`; versions only ever grow, applied files are never edited.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "clusters", include_str!("../migrations/0001_clusters.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "clusters", include_str!("../migrations/0001_clusters.sql")),
+    (2, "audit", include_str!("../migrations/0002_audit.sql")),
+];
 
 /// The embedded migrations.
 #[derive(Debug, Clone, Copy)]
