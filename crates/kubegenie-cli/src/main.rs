@@ -24,6 +24,12 @@ enum Command {
     Cluster(cmd::cluster::ClusterArgs),
     /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
     Get(cmd::get::GetArgs),
+    /// Find what is wrong on the selected clusters: findings with fixes, scores, fleet summary.
+    Health(cmd::health::HealthArgs),
+    /// List the agents, their state and task counts.
+    Agents(cmd::agents::AgentsArgs),
+    /// List the task history (queued, running, finished), or watch it.
+    Tasks(cmd::tasks::TasksArgs),
 }
 
 fn init_tracing() {
@@ -51,6 +57,9 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Cluster(args) => cmd::cluster::run(args).await,
             Command::Get(args) => cmd::get::run(args).await,
+            Command::Health(args) => cmd::health::run(args).await,
+            Command::Agents(args) => cmd::agents::run(args).await,
+            Command::Tasks(args) => cmd::tasks::run(args).await,
         }
     });
     match result {
