@@ -42,6 +42,12 @@ enum Command {
     Rollout(cmd::rollout::RolloutArgs),
     /// List the audit log of writes.
     Audit(cmd::audit::AuditArgs),
+    /// Find what is wrong on the selected clusters: findings with fixes, scores, fleet summary.
+    Health(cmd::health::HealthArgs),
+    /// List the agents, their state and task counts.
+    Agents(cmd::agents::AgentsArgs),
+    /// List the task history (queued, running, finished), or watch it.
+    Tasks(cmd::tasks::TasksArgs),
 }
 
 fn init_tracing() {
@@ -78,6 +84,9 @@ fn main() -> ExitCode {
             Command::Scale(args) => cmd::scale::run(args).await,
             Command::Rollout(args) => cmd::rollout::run(args).await,
             Command::Audit(args) => cmd::audit::run(args).await,
+            Command::Health(args) => cmd::health::run(args).await,
+            Command::Agents(args) => cmd::agents::run(args).await,
+            Command::Tasks(args) => cmd::tasks::run(args).await,
         }
     });
     match result {

@@ -16,8 +16,10 @@
 //! assert_eq!(sel.resolve(&fleet, None).unwrap(), ["prod-us"]);
 //! ```
 
+pub mod finding;
 pub mod operation;
 pub mod outcome;
 pub mod plan;
 pub mod render;
 pub mod selection;
+pub mod task;

@@ -13,4 +13,5 @@ pub mod kubeconfig;
 pub mod ops;
 pub mod provider;
 pub mod registry;
+pub mod snapshot;
 pub mod source;

@@ -11,6 +11,7 @@ use std::borrow::Cow;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "clusters", include_str!("../migrations/0001_clusters.sql")),
     (2, "audit", include_str!("../migrations/0002_audit.sql")),
+    (3, "tasks", include_str!("../migrations/0003_tasks.sql")),
 ];
 
 /// The embedded migrations.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod agents;
 pub mod apply;
 pub mod audit;
 pub mod cluster;
@@ -9,11 +10,13 @@ pub mod demo;
 pub mod describe;
 pub mod fleet;
 pub mod get;
+pub mod health;
 pub mod history;
 pub mod logs;
+pub mod parse;
 pub mod rollout;
 pub mod scale;
-pub mod parse;
 pub mod sim;
+pub mod tasks;
 pub mod top;
 pub mod write;

@@ -6,4 +6,5 @@ mod discovery;
 mod get;
 mod ops;
 mod registry;
+mod snapshot;
 mod source;

@@ -1,0 +1,4 @@
+//! The agents against simulated clusters over real HTTPS.
+
+mod common;
+mod health;
