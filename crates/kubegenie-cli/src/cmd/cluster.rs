@@ -8,6 +8,7 @@ use super::fleet::{SelectionArgs, parse_duration, registry};
 use anyhow::{Context, Result, bail};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use kubegenie_kube::fanout::FanOut;
+use kubegenie_kube::pool::ClientPool;
 use kubegenie_kube::provider::baremetal::BareMetalProvider;
 use kubegenie_kube::provider::clusterprofile::ClusterProfileProvider;
 use kubegenie_kube::provider::kubeconfig::{Contexts, KubeconfigProvider};
@@ -377,7 +378,7 @@ async fn health_cmd(reg: &Registry<Store>, a: HealthArgs) -> Result<()> {
         timeout: a.timeout,
     };
     let targets = clusters.into_iter().map(|c| (c.name, c.source)).collect();
-    let reports = health::check(fanout, targets).await;
+    let reports = health::check(&ClientPool::new(), fanout, targets).await;
     for r in &reports {
         reg.record_health(r).await?;
     }

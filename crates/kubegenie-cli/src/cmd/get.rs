@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use kubegenie_core::outcome::ClusterError;
 use kubegenie_kube::fanout::FanOut;
 use kubegenie_kube::ops::get::{GetQuery, get};
+use kubegenie_kube::pool::ClientPool;
 use std::time::Duration;
 
 /// Output formats of `get`.
@@ -83,7 +84,8 @@ pub async fn run(args: GetArgs) -> Result<()> {
     names.extend(args.names.iter().cloned());
     let reg = registry().await?;
     let selected = reg.select(&args.selection.selection()?).await?;
-    let (connected, mut errors) = connect(selected).await;
+    let pool = ClientPool::new();
+    let (connected, mut errors) = connect(&pool, selected, args.concurrency).await;
     let query = GetQuery {
         kind,
         names,
