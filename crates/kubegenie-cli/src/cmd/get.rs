@@ -6,6 +6,7 @@ use clap::{Args, ValueEnum};
 use kubegenie_core::outcome::ClusterError;
 use kubegenie_kube::fanout::FanOut;
 use kubegenie_kube::ops::get::{GetQuery, get};
+use kubegenie_kube::ops::sort_by::SortKey;
 use kubegenie_kube::pool::ClientPool;
 use std::time::Duration;
 
@@ -46,6 +47,16 @@ pub struct GetArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = GetOutput::Table)]
     pub output: GetOutput,
+    /// Sort rows of all clusters by a JSONPath (.metadata.name,
+    /// .status.containerStatuses[0].restartCount).
+    #[arg(long, value_parser = parse_sort_key)]
+    pub sort_by: Option<SortKey>,
+    /// After listing, print each change as it happens (all clusters merged) until Ctrl-C.
+    #[arg(short = 'w', long, conflicts_with = "sort_by")]
+    pub watch: bool,
+    /// With --watch, print the event type (ADDED, MODIFIED, DELETED) of each row.
+    #[arg(long, requires = "watch")]
+    pub output_watch_events: bool,
     /// Omit the header line of tables.
     #[arg(long)]
     pub no_headers: bool,
@@ -61,6 +72,10 @@ pub struct GetArgs {
     /// Exit non-zero when any cluster fails (default: only when all do).
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parse_sort_key(s: &str) -> Result<SortKey, String> {
+    SortKey::parse(s).map_err(|e| e.reason)
 }
 
 fn print_errors(errors: &[ClusterError]) {
@@ -93,8 +108,17 @@ pub async fn run(args: GetArgs) -> Result<()> {
         all_namespaces: args.all_namespaces,
         label_selector: args.selector.clone(),
         field_selector: args.field_selector.clone(),
+        full_objects: args.sort_by.is_some(),
     };
     let tables = matches!(args.output, GetOutput::Table | GetOutput::Wide);
+    if args.watch {
+        if !tables {
+            bail!("--watch prints tables: use -o table or -o wide");
+        }
+        let wide = args.output == GetOutput::Wide;
+        let (headers, events) = (!args.no_headers, args.output_watch_events);
+        return super::watch::run(connected, errors, query, wide, headers, events).await;
+    }
     let fan = FanOut {
         concurrency: args.concurrency,
         timeout: args.timeout,
@@ -104,7 +128,11 @@ pub async fn run(args: GetArgs) -> Result<()> {
     outcome.errors = errors;
     match args.output {
         GetOutput::Table | GetOutput::Wide => {
-            let table = outcome.to_text_table(args.output == GetOutput::Wide, args.all_namespaces);
+            let table = outcome.to_sorted_text_table(
+                args.output == GetOutput::Wide,
+                args.all_namespaces,
+                args.sort_by.as_ref(),
+            );
             if table.rows.is_empty() && !outcome.answers.is_empty() {
                 eprintln!("No resources found");
             } else if !table.rows.is_empty() {
@@ -112,10 +140,16 @@ pub async fn run(args: GetArgs) -> Result<()> {
             }
             print_errors(&outcome.errors);
         }
-        GetOutput::Json => println!("{}", serde_json::to_string_pretty(&outcome.to_list())?),
-        GetOutput::Yaml => print!("{}", serde_saphyr::to_string(&outcome.to_list())?),
+        GetOutput::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&outcome.to_sorted_list(args.sort_by.as_ref()))?
+        ),
+        GetOutput::Yaml => print!(
+            "{}",
+            serde_saphyr::to_string(&outcome.to_sorted_list(args.sort_by.as_ref()))?
+        ),
         GetOutput::Name => {
-            let list = outcome.to_list();
+            let list = outcome.to_sorted_list(args.sort_by.as_ref());
             for item in &list.items {
                 let kind = item.object["kind"]
                     .as_str()

@@ -6,3 +6,9 @@ pub mod fleet;
 pub mod get;
 pub mod history;
 pub mod sim;
+pub mod watch;
+
+/// The user pressed Ctrl-C: the command stopped early (exit code 130, as shells report SIGINT).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;

@@ -201,7 +201,8 @@ pub async fn publish_profiles(hub: &SimCluster, names: &[&str]) {
     }
 }
 
-async fn post(client: &kube::Client, path: &str, body: &Value) {
+/// POSTs a JSON object to `path`.
+pub async fn post(client: &kube::Client, path: &str, body: &Value) {
     let req = http::Request::post(path)
         .header("content-type", "application/json")
         .body(serde_json::to_vec(body).unwrap())
@@ -232,4 +233,10 @@ pub fn column(list: &Value, field: &str) -> Vec<String> {
         .iter()
         .map(|i| i[field].as_str().unwrap_or_default().to_string())
         .collect()
+}
+
+/// DELETEs the object at `path`.
+pub async fn delete(client: &kube::Client, path: &str) {
+    let req = http::Request::delete(path).body(Vec::new()).unwrap();
+    client.request_text(req).await.expect("deleted");
 }
