@@ -266,6 +266,8 @@ async fn fleet_access_selection_get_and_error_rows() {
     assert!(m.contains("\"kubegenie-test-absent-plugin\" not found"), "{m}");
     assert!(m.contains("install hint: Install the AWS CLI v2"), "{m}");
 
+    assert!(!r.stderr.contains("/9 clusters"), "no progress bar off a terminal: {}", r.stderr);
+
     // Tables: one error line per failed cluster, each with its fix hint.
     let r = kg(home, &["get", "pods", "-A", "--all-clusters", "--timeout", "2s"]).await;
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -345,6 +347,27 @@ async fn fleet_access_selection_get_and_error_rows() {
         sel(&["--cluster-selector", "x-k8s.io/cluster-manager=fleet"]).await,
         ["spoke"]
     );
+
+    // Ctrl-C stops a fan-out that is waiting on a hung cluster, with exit code 130.
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_kubegenie"))
+        .args(["get", "pods", "--clusters", "slow,web-prod", "--timeout", "120s"])
+        .env("KUBEGENIE_HOME", home)
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // Give it time to reach the hung cluster; the assertion below does not depend on it.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let pid = child.id().unwrap().to_string();
+    assert!(tokio::process::Command::new("kill").args(["-INT", &pid]).status().await.unwrap().success());
+    let out = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("stops on Ctrl-C")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
 
     // use / remove: the current cluster is the default target.
     assert_eq!(kg(home, &["cluster", "use", "edge-dev"]).await.code, 0);

@@ -157,13 +157,24 @@ pub async fn check(
     fanout: FanOut,
     clusters: Vec<(String, ClusterSource)>,
 ) -> Vec<HealthReport> {
+    check_observed(pool, fanout, clusters, |_| {}).await
+}
+
+/// [`check`], calling `done` with each cluster's name as its check ends.
+pub async fn check_observed(
+    pool: &ClientPool,
+    fanout: FanOut,
+    clusters: Vec<(String, ClusterSource)>,
+    done: impl Fn(&str),
+) -> Vec<HealthReport> {
     let targets: Vec<Target> = clusters.into_iter().map(|(n, s)| Target(n, s)).collect();
     fanout
-        .collect(targets, |Target(name, source)| check_one(pool, name, source))
+        .collect_observed(targets, |Target(name, source)| check_one(pool, name, source), done)
         .await
         .into_iter()
         .map(|(name, res)| match res {
-            Ok(r) => r,
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => HealthReport::failed(&name, &crate::classify::cluster_error(&name, &e)),
             Err(e) => HealthReport::failed(&name, &e),
         })
         .collect()

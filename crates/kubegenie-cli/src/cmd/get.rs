@@ -5,7 +5,8 @@ use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use kubegenie_core::outcome::ClusterError;
 use kubegenie_kube::fanout::FanOut;
-use kubegenie_kube::ops::get::{GetQuery, get};
+use crate::progress::Progress;
+use kubegenie_kube::ops::get::{GetQuery, get_observed};
 use kubegenie_kube::ops::sort_by::SortKey;
 use kubegenie_kube::pool::ClientPool;
 use std::time::Duration;
@@ -100,7 +101,11 @@ pub async fn run(args: GetArgs) -> Result<()> {
     let reg = registry().await?;
     let selected = reg.select(&args.selection.selection()?).await?;
     let pool = ClientPool::new();
-    let (connected, mut errors) = connect(&pool, selected, args.concurrency).await;
+    // Building clients runs exec credential plugins, which can be slow: Ctrl-C stops that too.
+    let (connected, mut errors) = tokio::select! {
+        c = connect(&pool, selected, args.concurrency) => c,
+        _ = tokio::signal::ctrl_c() => return Err(super::Interrupted.into()),
+    };
     let query = GetQuery {
         kind,
         names,
@@ -123,7 +128,12 @@ pub async fn run(args: GetArgs) -> Result<()> {
         concurrency: args.concurrency,
         timeout: args.timeout,
     };
-    let mut outcome = get(&connected, &query, tables, fan).await;
+    let progress = Progress::new(connected.len(), "get");
+    let mut outcome = tokio::select! {
+        o = get_observed(&connected, &query, tables, fan, |c| progress.done(c)) => o,
+        _ = tokio::signal::ctrl_c() => return Err(super::Interrupted.into()),
+    };
+    progress.finish();
     errors.append(&mut outcome.errors);
     outcome.errors = errors;
     match args.output {

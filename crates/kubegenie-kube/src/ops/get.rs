@@ -183,12 +183,27 @@ async fn get_one(c: &Connected, q: &GetQuery, tables: bool) -> Result<(ResourceI
 
 /// Gets `q` from every cluster. `tables` asks for server-side Tables (table/wide output).
 pub async fn get(clusters: &[Connected], q: &GetQuery, tables: bool, fan: FanOut) -> GetOutcome {
+    get_observed(clusters, q, tables, fan, |_| {}).await
+}
+
+/// [`get`], calling `done` with each cluster's name as it answers or fails.
+pub async fn get_observed(
+    clusters: &[Connected],
+    q: &GetQuery,
+    tables: bool,
+    fan: FanOut,
+    done: impl Fn(&str),
+) -> GetOutcome {
     let mut out = GetOutcome::default();
     let results = fan
-        .collect_with(clusters.to_vec(), |c: Connected| {
-            let q = q.clone();
-            async move { get_one(&c, &q, tables).await }
-        })
+        .collect_observed(
+            clusters.to_vec(),
+            |c: Connected| {
+                let q = q.clone();
+                async move { get_one(&c, &q, tables).await }
+            },
+            done,
+        )
         .await;
     for (name, res) in results {
         match res {
