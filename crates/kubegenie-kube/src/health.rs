@@ -169,7 +169,11 @@ pub async fn check_observed(
 ) -> Vec<HealthReport> {
     let targets: Vec<Target> = clusters.into_iter().map(|(n, s)| Target(n, s)).collect();
     fanout
-        .collect_observed(targets, |Target(name, source)| check_one(pool, name, source), done)
+        .collect_observed(
+            targets,
+            |Target(name, source)| check_one(pool, name, source),
+            done,
+        )
         .await
         .into_iter()
         .map(|(name, res)| match res {

@@ -4,5 +4,6 @@ mod classify;
 mod common;
 mod discovery;
 mod get;
+mod pool;
 mod registry;
 mod source;
