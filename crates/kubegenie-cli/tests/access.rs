@@ -266,7 +266,11 @@ async fn fleet_access_selection_get_and_error_rows() {
     assert!(m.contains("\"kubegenie-test-absent-plugin\" not found"), "{m}");
     assert!(m.contains("install hint: Install the AWS CLI v2"), "{m}");
 
-    assert!(!r.stderr.contains("/9 clusters"), "no progress bar off a terminal: {}", r.stderr);
+    assert!(
+        !r.stderr.contains("/9 clusters"),
+        "no progress bar off a terminal: {}",
+        r.stderr
+    );
 
     // Tables: one error line per failed cluster, each with its fix hint.
     let r = kg(home, &["get", "pods", "-A", "--all-clusters", "--timeout", "2s"]).await;
@@ -361,12 +365,24 @@ async fn fleet_access_selection_get_and_error_rows() {
     // Give it time to reach the hung cluster; the assertion below does not depend on it.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let pid = child.id().unwrap().to_string();
-    assert!(tokio::process::Command::new("kill").args(["-INT", &pid]).status().await.unwrap().success());
+    assert!(
+        tokio::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .await
+            .unwrap()
+            .success()
+    );
     let out = tokio::time::timeout(std::time::Duration::from_secs(60), child.wait_with_output())
         .await
         .expect("stops on Ctrl-C")
         .unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
 
     // use / remove: the current cluster is the default target.

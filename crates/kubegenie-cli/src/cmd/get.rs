@@ -1,11 +1,11 @@
 //! `kubegenie get`: kubectl's `get` over the selected clusters, with a CLUSTER column.
 
 use super::fleet::{SelectionArgs, connect, parse_duration, registry};
+use crate::progress::Progress;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use kubegenie_core::outcome::ClusterError;
 use kubegenie_kube::fanout::FanOut;
-use crate::progress::Progress;
 use kubegenie_kube::ops::get::{GetQuery, get_observed};
 use kubegenie_kube::ops::sort_by::SortKey;
 use kubegenie_kube::pool::ClientPool;
