@@ -7,6 +7,7 @@
 
 pub mod classify;
 pub mod discovery;
+pub mod discovery_cache;
 pub mod exec_plugin;
 pub mod fanout;
 pub mod health;

@@ -5,6 +5,7 @@ use crate::progress::Progress;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use kubegenie_core::outcome::ClusterError;
+use kubegenie_kube::discovery_cache::DiscoveryCache;
 use kubegenie_kube::fanout::FanOut;
 use kubegenie_kube::ops::get::{GetQuery, get_observed};
 use kubegenie_kube::ops::sort_by::SortKey;
@@ -114,6 +115,7 @@ pub async fn run(args: GetArgs) -> Result<()> {
         label_selector: args.selector.clone(),
         field_selector: args.field_selector.clone(),
         full_objects: args.sort_by.is_some(),
+        discovery_cache: Some(DiscoveryCache::new(crate::home::dir().join("cache/discovery"))),
     };
     let tables = matches!(args.output, GetOutput::Table | GetOutput::Wide);
     if args.watch {

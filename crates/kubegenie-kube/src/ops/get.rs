@@ -5,6 +5,7 @@
 
 use super::sort_by::SortKey;
 use crate::discovery::{KindIndex, ResolveError, ResourceInfo};
+use crate::discovery_cache::DiscoveryCache;
 use crate::fanout::FanOut;
 use http::header::ACCEPT;
 use kubegenie_core::outcome::{ClusterError, ClusterObject, ErrorClass, MultiClusterList};
@@ -39,6 +40,8 @@ pub struct GetQuery {
     pub field_selector: Option<String>,
     /// Table rows carry the whole object (`includeObject=Object`), as `--sort-by` needs.
     pub full_objects: bool,
+    /// Where discovery is remembered between commands (`None`: ask every cluster).
+    pub discovery_cache: Option<DiscoveryCache>,
 }
 
 /// What one cluster answered.
@@ -124,7 +127,10 @@ async fn fetch(client: &kube::Client, path: &str, accept: &str) -> Result<Value,
 }
 
 async fn get_one(c: &Connected, q: &GetQuery, tables: bool) -> Result<(ResourceInfo, Answer), Failure> {
-    let index = KindIndex::discover(&c.client).await?;
+    let index = match &q.discovery_cache {
+        Some(cache) => cache.index(&c.name, &c.client, &q.kind).await?,
+        None => KindIndex::discover(&c.client).await?,
+    };
     let r = index.resolve(&q.kind).map_err(Failure::Unknown)?.clone();
     let ns = if q.all_namespaces {
         None

@@ -130,7 +130,11 @@ async fn attempt(
     cur: &mut Cursor,
     progressed: &mut bool,
 ) -> Result<(), End> {
-    let index = KindIndex::discover(&c.client).await.map_err(|e| failed(c, &e))?;
+    let index = match &q.discovery_cache {
+        Some(cache) => cache.index(&c.name, &c.client, &q.kind).await,
+        None => KindIndex::discover(&c.client).await,
+    }
+    .map_err(|e| failed(c, &e))?;
     let r = index.resolve(&q.kind).map_err(|e| {
         End::Failed(ClusterError {
             cluster: c.name.clone(),

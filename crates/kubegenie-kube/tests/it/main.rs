@@ -3,6 +3,7 @@
 mod classify;
 mod common;
 mod discovery;
+mod discovery_cache;
 mod get;
 mod pool;
 mod registry;
