@@ -102,10 +102,14 @@ pub async fn run(
     };
     let mut rx = watch(clusters, query, opts);
     let stdout = std::io::stdout();
+    // One listener for the whole run: a fresh one per event would miss a Ctrl-C pressed
+    // while a row is being printed (and the default handler is gone once one exists).
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         let ev = tokio::select! {
             ev = rx.recv() => ev,
-            _ = tokio::signal::ctrl_c() => return Err(super::Interrupted.into()),
+            _ = &mut ctrl_c => return Err(super::Interrupted.into()),
         };
         let Some(ev) = ev else { return Ok(()) };
         let text = match ev {
