@@ -2,6 +2,7 @@
 
 mod cmd;
 mod home;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -52,7 +53,10 @@ enum Command {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,kubegenie=info,kubegenie_sim=info"));
+        // kube logs every failed request at ERROR; each failure is already one error row.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("warn,kube_client=off,kubegenie=info,kubegenie_sim=info")
+        });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -91,6 +95,10 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<cmd::Interrupted>() => {
+            eprintln!("interrupted");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             // Usage mistakes exit 2, as clap's own errors do.

@@ -19,4 +19,10 @@ pub mod scale;
 pub mod sim;
 pub mod tasks;
 pub mod top;
+pub mod watch;
 pub mod write;
+
+/// The user pressed Ctrl-C: the command stopped early (exit code 130, as shells report SIGINT).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted")]
+pub struct Interrupted;

@@ -16,8 +16,10 @@ pub mod logs;
 pub mod manifest;
 pub mod rollout;
 pub mod scale;
+pub mod sort_by;
 mod target;
 pub mod top;
+pub mod watch;
 
 impl From<&kubegenie_core::operation::GetRequest> for get::GetQuery {
     fn from(r: &kubegenie_core::operation::GetRequest) -> Self {
@@ -28,6 +30,7 @@ impl From<&kubegenie_core::operation::GetRequest> for get::GetQuery {
             all_namespaces: r.all_namespaces,
             label_selector: r.label_selector.clone(),
             field_selector: r.field_selector.clone(),
+            ..Self::default()
         }
     }
 }
