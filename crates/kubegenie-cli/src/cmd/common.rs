@@ -7,6 +7,7 @@ use clap::Args;
 use kubegenie_core::outcome::ClusterError;
 use kubegenie_kube::fanout::FanOut;
 use kubegenie_kube::ops::get::Connected;
+use kubegenie_kube::pool::ClientPool;
 use std::time::Duration;
 
 /// A mistake in how the command was called: exits with code 2.
@@ -51,7 +52,7 @@ impl FleetArgs {
     pub async fn connect(&self) -> Result<Fleet> {
         let reg = registry().await?;
         let selected = reg.select(&self.selection.selection()?).await?;
-        let (clusters, errors) = connect(selected).await;
+        let (clusters, errors) = connect(&ClientPool::new(), selected, self.concurrency).await;
         Ok(Fleet {
             clusters,
             errors,

@@ -11,6 +11,7 @@ use kubegenie_agents::{AgentContext, TaskOutput, TaskRequest};
 use kubegenie_core::finding::{HealthReport, Severity};
 use kubegenie_core::render::TextTable;
 use kubegenie_kube::fanout::FanOut;
+use kubegenie_kube::pool::ClientPool;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,7 +56,7 @@ pub struct HealthArgs {
 pub async fn run(args: HealthArgs) -> Result<()> {
     let reg = registry().await?;
     let selected = reg.select(&args.selection.selection()?).await?;
-    let (connected, conn_errors) = connect(selected).await;
+    let (connected, conn_errors) = connect(&ClientPool::new(), selected, args.concurrency).await;
     let ctx = AgentContext {
         clusters: Arc::new(connected),
         fan_out: FanOut {
