@@ -480,8 +480,21 @@ async fn health_agents_and_tasks_commands() {
     assert_eq!(report["clusters"][0]["cluster"], "shop");
     assert!(report["clusters"][0]["score"].as_u64().unwrap() < 100);
 
-    let table = kg(&home, &["health", "-C"]).await;
-    assert_eq!(table.code, 0, "{}", table.stderr);
+    // A crash-looping container runs briefly between back-offs, so a scan may catch it
+    // running: ask again until the table lists the crash loop.
+    let table = loop {
+        let t = kg(&home, &["health", "-C"]).await;
+        assert_eq!(t.code, 0, "{}", t.stderr);
+        if t.stdout.contains("POD-CRASHLOOP-001") {
+            break t;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no crash loop in the table: {}",
+            t.stdout
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
     assert!(
         table.stdout.starts_with("CLUSTER   SEVERITY   CHECK"),
         "{}",
