@@ -1,6 +1,6 @@
 //! Persistence: SQLite by default (PostgreSQL by URL later, same schema), with embedded
-//! migrations. Today it holds the cluster registry and user settings; the audit log, task
-//! history, metrics history and API tokens follow.
+//! migrations. Today it holds the cluster registry, user settings and API tokens; the audit log, task
+//! history and metrics history follow. API tokens are kept as digests only.
 //!
 //! It holds no business rules: the registry's rules (names, labels, what "current" means) live
 //! in `kubegenie-kube`. SQL is plain runtime queries in the subset SQLite and PostgreSQL share,
@@ -19,8 +19,10 @@
 
 mod migrations;
 mod sqlite;
+mod tokens;
 
 pub use sqlite::Store;
+pub use tokens::TokenRecord;
 
 use jiff::Timestamp;
 use serde_json::Value;

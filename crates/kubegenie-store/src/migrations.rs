@@ -8,7 +8,10 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType};
 use std::borrow::Cow;
 
 /// `(version, description, sql)`; versions only ever grow, applied files are never edited.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "clusters", include_str!("../migrations/0001_clusters.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "clusters", include_str!("../migrations/0001_clusters.sql")),
+    (3, "api_tokens", include_str!("../migrations/0003_api_tokens.sql")),
+];
 
 /// The embedded migrations.
 #[derive(Debug, Clone, Copy)]

@@ -14,7 +14,7 @@ use std::time::Duration;
 /// The KubeGenie database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 const CLUSTER_COLUMNS: &str = "name, source, labels, added_at, seen_at, last_health";
