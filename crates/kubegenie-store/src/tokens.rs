@@ -31,7 +31,8 @@ pub struct TokenRecord {
     pub revoked_at: Option<Timestamp>,
 }
 
-const COLUMNS: &str = "id, name, digest, role, clusters, namespaces, scopes, created_at, expires_at, revoked_at";
+const COLUMNS: &str =
+    "id, name, digest, role, clusters, namespaces, scopes, created_at, expires_at, revoked_at";
 
 impl Store {
     /// Stores a new token; its name and digest must be unique.
@@ -54,7 +55,9 @@ impl Store {
         .execute(&self.pool)
         .await;
         match res {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Duplicate(t.name.clone())),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Duplicate(t.name.clone()))
+            }
             Err(e) => Err(e.into()),
             Ok(_) => Ok(()),
         }
@@ -63,7 +66,9 @@ impl Store {
     /// Every token, oldest first.
     pub async fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM api_tokens ORDER BY created_at, name");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(token_from_row).collect()
     }
 
@@ -79,13 +84,11 @@ impl Store {
 
     /// Marks the token with this id or name revoked (idempotent); `NotFound` when none has it.
     pub async fn revoke_token(&self, id_or_name: &str, at: Timestamp) -> Result<TokenRecord, StoreError> {
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 OR name = $2",
-        )
-        .bind(at.to_string())
-        .bind(id_or_name)
-        .execute(&self.pool)
-        .await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 OR name = $2")
+            .bind(at.to_string())
+            .bind(id_or_name)
+            .execute(&self.pool)
+            .await?;
         let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1 OR name = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id_or_name)
@@ -171,7 +174,10 @@ mod tests {
         assert!(store.token_by_digest("zz").await.unwrap().is_none());
         let revoked = store.revoke_token("ci", Timestamp::now()).await.unwrap();
         assert!(revoked.revoked_at.is_some());
-        assert!(matches!(store.revoke_token("nope", Timestamp::now()).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            store.revoke_token("nope", Timestamp::now()).await,
+            Err(StoreError::NotFound(_))
+        ));
         store.replace_token(&record("ci", "cc")).await.unwrap();
         let all = store.list_tokens().await.unwrap();
         assert_eq!(all.len(), 1);
