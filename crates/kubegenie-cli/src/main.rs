@@ -24,6 +24,10 @@ enum Command {
     Cluster(cmd::cluster::ClusterArgs),
     /// Get resources from the selected clusters, kubectl-style, with a CLUSTER column.
     Get(cmd::get::GetArgs),
+    /// Serve the REST API, its OpenAPI document and the web page.
+    Serve(cmd::serve::ServeArgs),
+    /// Manage API tokens of the server: create, list, revoke.
+    Token(cmd::token::TokenArgs),
 }
 
 fn init_tracing() {
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
             Command::Demo(args) => cmd::demo::run(args).await,
             Command::Cluster(args) => cmd::cluster::run(args).await,
             Command::Get(args) => cmd::get::run(args).await,
+            Command::Serve(args) => cmd::serve::run(args).await,
+            Command::Token(args) => cmd::token::run(args).await,
         }
     });
     match result {

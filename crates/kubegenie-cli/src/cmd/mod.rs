@@ -5,4 +5,6 @@ pub mod demo;
 pub mod fleet;
 pub mod get;
 pub mod history;
+pub mod serve;
 pub mod sim;
+pub mod token;

@@ -128,6 +128,14 @@ pub async fn create(store: &Store, spec: &TokenSpec) -> Result<(String, TokenRec
     Ok((token, record))
 }
 
+/// Issues a token under `spec.name`, replacing any token of that name (how `kubegenie demo`
+/// hands out a fresh session token on each start).
+pub async fn issue_replacing(store: &Store, spec: &TokenSpec) -> Result<String, TokenError> {
+    let token = generate()?;
+    store.replace_token(&spec.record(&token)?).await?;
+    Ok(token)
+}
+
 /// Makes sure an admin token exists. With `fixed` (from `KUBEGENIE_ADMIN_TOKEN`) that value
 /// becomes the admin token; otherwise, when no admin token exists yet, one is generated and
 /// returned so the caller prints it once.
