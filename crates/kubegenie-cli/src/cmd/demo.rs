@@ -18,6 +18,9 @@ pub struct DemoArgs {
     /// Address of the API and web page.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+    /// Sustained API requests per second per token (0: unlimited).
+    #[arg(long, default_value_t = 50)]
+    pub rate_limit: u32,
     /// Do not open a browser.
     #[arg(long)]
     pub no_open: bool,
@@ -78,7 +81,9 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         "  kubectl --context prod-us -n checkout rollout history deployment/checkout   # bad image at +1m"
     );
     println!("  kubectl --context prod-us top pods -n payments");
-    let (server, store) = super::serve::bind(&super::serve::ServeArgs::at(args.addr)).await?;
+    let mut serve = super::serve::ServeArgs::at(args.addr);
+    serve.rate_limit = args.rate_limit;
+    let (server, store) = super::serve::bind(&serve).await?;
     let found = KubeconfigProvider {
         path: path.clone(),
         contexts: Contexts::All,
