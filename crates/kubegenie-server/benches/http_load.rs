@@ -34,12 +34,18 @@ impl Drop for Kill {
 fn bin() -> PathBuf {
     let p = std::env::var("KUBEGENIE_BIN").unwrap_or_else(|_| "target/release/kubegenie".into());
     let p = PathBuf::from(p);
-    if p.is_absolute() { p } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p) }
+    if p.is_absolute() {
+        p
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(p)
+    }
 }
 
 fn kubegenie(home: &Path) -> Command {
     let mut c = Command::new(bin());
-    c.env("KUBEGENIE_HOME", home).env("RUST_LOG", "error").env("KUBEGENIE_ADMIN_TOKEN", TOKEN);
+    c.env("KUBEGENIE_HOME", home)
+        .env("RUST_LOG", "error")
+        .env("KUBEGENIE_ADMIN_TOKEN", TOKEN);
     c
 }
 
@@ -131,14 +137,32 @@ async fn load(addr: &str, path: &str, connections: usize, secs: u64) -> String {
 #[tokio::main]
 async fn main() {
     // `cargo bench` passes --bench; there is nothing to filter.
-    let connections: usize = std::env::var("KUBEGENIE_BENCH_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
-    let secs: u64 = std::env::var("KUBEGENIE_BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
-    assert!(bin().is_file(), "{} missing: cargo build --release -p kubegenie, or set KUBEGENIE_BIN", bin().display());
+    let connections: usize = std::env::var("KUBEGENIE_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
+    let secs: u64 = std::env::var("KUBEGENIE_BENCH_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    assert!(
+        bin().is_file(),
+        "{} missing: cargo build --release -p kubegenie, or set KUBEGENIE_BIN",
+        bin().display()
+    );
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
     let kc = home.join("kubeconfig");
     let mut sim = kubegenie(home)
-        .args(["sim", "--http", "--nodes", "3", "--clusters", &CLUSTERS.to_string(), "--kubeconfig"])
+        .args([
+            "sim",
+            "--http",
+            "--nodes",
+            "3",
+            "--clusters",
+            &CLUSTERS.to_string(),
+            "--kubeconfig",
+        ])
         .arg(&kc)
         .stdout(Stdio::piped())
         .spawn()
@@ -155,8 +179,15 @@ async fn main() {
     for i in 1..=CLUSTERS {
         add.args(["--context", &format!("sim-{i}")]);
     }
-    assert!(add.stdout(Stdio::null()).status().unwrap().success(), "cluster add failed");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    assert!(
+        add.stdout(Stdio::null()).status().unwrap().success(),
+        "cluster add failed"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
     let server = kubegenie(home)
         .args(["serve", "--rate-limit", "0", "--addr", &addr])
@@ -177,7 +208,11 @@ async fn main() {
     let (s, body) = request(&addr, "/api/v1/resources/nodes?allClusters=true").await;
     assert_eq!(s, 200);
     let nodes: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(nodes["items"].as_array().unwrap().len(), CLUSTERS * 3, "every cluster answered");
+    assert_eq!(
+        nodes["items"].as_array().unwrap().len(),
+        CLUSTERS * 3,
+        "every cluster answered"
+    );
     let (warm, _) = rss_kib(pid);
     println!("| endpoint | connections | requests/s | p50 ms | p99 ms | p99.9 ms | errors |");
     println!("|---|---|---|---|---|---|---|");

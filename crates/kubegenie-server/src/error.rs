@@ -135,8 +135,8 @@ pub struct ApiError {
     pub detail: String,
     /// Per-cluster errors.
     pub errors: Vec<ClusterError>,
-    /// The missing permission of a 403.
-    pub missing: Option<MissingPermission>,
+    /// The missing permission of a 403 (boxed: errors travel in `Result`s on every path).
+    pub missing: Option<Box<MissingPermission>>,
     /// Seconds to wait (429).
     pub retry_after: Option<u64>,
 }
@@ -182,7 +182,7 @@ impl ApiError {
             status: self.class.status().as_u16(),
             detail: self.detail.clone(),
             errors: self.errors.clone(),
-            missing: self.missing.clone(),
+            missing: self.missing.as_deref().cloned(),
         }
     }
 }

@@ -200,12 +200,12 @@ fn denied(who: &Principal, p: Permission<'_>, why: &str) -> ApiError {
         ProblemClass::Forbidden,
         format!("{} {:?} may not {what}: {why}", who.method, who.subject),
     );
-    err.missing = Some(MissingPermission {
+    err.missing = Some(Box::new(MissingPermission {
         verb: p.verb.to_string(),
         resource: p.resource.to_string(),
         cluster: p.cluster.map(str::to_string),
         namespace: p.namespace.map(str::to_string),
-    });
+    }));
     err
 }
 
