@@ -49,6 +49,10 @@ enum Command {
     Agents(cmd::agents::AgentsArgs),
     /// List the task history (queued, running, finished), or watch it.
     Tasks(cmd::tasks::TasksArgs),
+    /// Serve the REST API, its OpenAPI document and the web page.
+    Serve(cmd::serve::ServeArgs),
+    /// Manage API tokens of the server: create, list, revoke.
+    Token(cmd::token::TokenArgs),
 }
 
 fn init_tracing() {
@@ -91,6 +95,8 @@ fn main() -> ExitCode {
             Command::Health(args) => cmd::health::run(args).await,
             Command::Agents(args) => cmd::agents::run(args).await,
             Command::Tasks(args) => cmd::tasks::run(args).await,
+            Command::Serve(args) => cmd::serve::run(args).await,
+            Command::Token(args) => cmd::token::run(args).await,
         }
     });
     match result {
