@@ -18,6 +18,7 @@
 
 pub mod finding;
 pub mod outcome;
+pub mod quantity;
 pub mod render;
 pub mod selection;
 pub mod task;

@@ -623,7 +623,12 @@ async fn failed_node_taints_and_evicts_its_pods() {
 /// CPU seconds this process has used (user + system).
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
     let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -659,8 +664,14 @@ async fn steady_state_cost() {
     // Let start-up settle (pulls, starts), then measure.
     tokio::time::sleep(Duration::from_secs(20)).await;
     let pods: Api<Pod> = Api::namespaced(sims[0].client.clone(), "default");
-    let running = pods.list(&ListParams::default()).await.unwrap().items.iter()
-        .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")).count();
+    let running = pods
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+        .count();
     println!("cluster 0: {running}/{per} running");
     if running == 0 {
         println!("{:#}", get(&pods, "p0").await);
