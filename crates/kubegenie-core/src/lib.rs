@@ -20,6 +20,7 @@ pub mod finding;
 pub mod operation;
 pub mod outcome;
 pub mod plan;
+pub mod quantity;
 pub mod render;
 pub mod selection;
 pub mod task;
