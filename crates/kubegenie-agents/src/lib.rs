@@ -16,6 +16,7 @@
 //! ```
 
 pub mod agent;
+pub mod cost;
 pub mod error;
 pub mod health;
 pub mod orchestrator;

@@ -410,3 +410,126 @@ async fn discover_registers_clusterprofiles_of_a_hub() {
     assert_eq!(h.code, 0, "{}", h.stderr);
     assert_eq!(h.json()["items"][0]["healthy"], true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_agents_and_tasks_commands() {
+    let mut cfg = SimConfig::named("shop");
+    cfg.clock_speed = 30.0;
+    cfg.initial_objects = vec![
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api", "namespace": "default"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "api"}},
+                "template": {"metadata": {"labels": {"app": "api"}},
+                    "spec": {"containers": [{"name": "api", "image": "shop/api:crash"}]}}}}),
+    ];
+    let shop = SimCluster::start(cfg).await.expect("cluster starts");
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let kc = dir.path().join("kubeconfig");
+    shop.write_kubeconfig(&kc, "shop", true).unwrap();
+    let r = kg(
+        &home,
+        &[
+            "cluster",
+            "add",
+            "--kubeconfig",
+            kc.to_str().unwrap(),
+            "--all-contexts",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Patience for the first crash at 30× (a few seconds); not a timing assertion.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let report = loop {
+        let r = kg(&home, &["health", "--all-clusters", "-o", "json"]).await;
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let report = r.json();
+        let ids: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["id"].as_str())
+            .collect();
+        if ids.contains(&"POD-CRASHLOOP-001") {
+            break report;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no crash loop found: {report}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "POD-CRASHLOOP-001")
+        .unwrap();
+    assert_eq!(f["cluster"], "shop");
+    assert_eq!(f["namespace"], "default");
+    assert_eq!(f["kind"], "Pod");
+    assert!(f["name"].as_str().unwrap().starts_with("api-"));
+    assert!(
+        f["remediation"]["commands"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("kubectl logs -n default api-")
+    );
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!(report["clusters"][0]["cluster"], "shop");
+    assert!(report["clusters"][0]["score"].as_u64().unwrap() < 100);
+
+    // A crash-looping container runs briefly between back-offs, so a scan may catch it
+    // running: ask again until the table lists the crash loop.
+    let table = loop {
+        let t = kg(&home, &["health", "-C"]).await;
+        assert_eq!(t.code, 0, "{}", t.stderr);
+        if t.stdout.contains("POD-CRASHLOOP-001") {
+            break t;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no crash loop in the table: {}",
+            t.stdout
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
+    assert!(
+        table.stdout.starts_with("CLUSTER   SEVERITY   CHECK"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table.stdout.contains("Fleet: 1 cluster(s) scanned, 0 failed"),
+        "{}",
+        table.stdout
+    );
+
+    let bad = kg(&home, &["health", "-C", "--min-severity", "urgent"]).await;
+    assert_eq!(bad.code, 2, "usage error: {}", bad.stderr);
+    assert!(bad.stderr.contains("critical"), "{}", bad.stderr);
+
+    let tasks = kg(&home, &["tasks", "-o", "json"]).await.json();
+    let items = tasks["items"].as_array().unwrap();
+    assert!(items.len() >= 2);
+    assert!(
+        items
+            .iter()
+            .all(|t| t["agent"] == "health" && t["operation"] == "health.scan" && t["state"] == "succeeded")
+    );
+
+    let agents = kg(&home, &["agents", "-o", "json"]).await.json();
+    assert_eq!(agents["items"][0]["name"], "health");
+    assert_eq!(agents["items"][0]["state"], "ready");
+    assert_eq!(
+        agents["items"][0]["processed"].as_u64().unwrap(),
+        items.len() as u64
+    );
+
+    // Every cluster unreachable: an error row and exit 1, not a hang.
+    shop.shutdown().await;
+    let down = kg(&home, &["health", "-C", "--timeout", "3s", "-o", "json"]).await;
+    assert_eq!(down.code, 1, "{}", down.stderr);
+    assert_eq!(down.json()["errors"][0]["cluster"], "shop");
+}

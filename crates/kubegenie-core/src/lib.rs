@@ -1,7 +1,7 @@
-//! Vocabulary shared by every KubeGenie crate: cluster selection, the typed outcomes handlers
-//! return (objects and tables tagged with their cluster, error rows per failed cluster), error
-//! classes with fix hints, and — as capabilities arrive — the typed `Operation` every front end
-//! produces, findings, recommendations and plans.
+//! Vocabulary shared by every KubeGenie crate: cluster selection, the typed [`operation::Operation`]
+//! every front end produces, the typed outcomes handlers return (objects and tables tagged with
+//! their cluster, error rows per failed cluster), error classes with fix hints, and
+//! [`plan::Plan`]s of actions for writes; findings and recommendations follow.
 //!
 //! This crate does no I/O. See `docs/ARCHITECTURE.md` for the layering.
 //!
@@ -17,7 +17,10 @@
 //! ```
 
 pub mod finding;
+pub mod operation;
 pub mod outcome;
+pub mod plan;
+pub mod quantity;
 pub mod render;
 pub mod selection;
 pub mod task;

@@ -88,8 +88,28 @@ impl FanOut {
         F: Fn(C) -> Fut,
         Fut: Future<Output = T>,
     {
+        self.collect_observed(clusters, work, |_| {}).await
+    }
+
+    /// [`FanOut::collect_with`], calling `done` with each cluster's name as it finishes (for
+    /// progress bars).
+    pub async fn collect_observed<C, T, F, Fut>(
+        self,
+        clusters: Vec<C>,
+        work: F,
+        done: impl Fn(&str),
+    ) -> Vec<(String, Result<T, ClusterError>)>
+    where
+        C: AsRef<str>,
+        F: Fn(C) -> Fut,
+        Fut: Future<Output = T>,
+    {
         let order: Vec<String> = clusters.iter().map(|c| c.as_ref().to_string()).collect();
-        let mut out: Vec<_> = self.stream_with(clusters, work).collect().await;
+        let mut out: Vec<_> = self
+            .stream_with(clusters, work)
+            .inspect(|(name, _)| done(name))
+            .collect()
+            .await;
         out.sort_by_key(|(name, _)| order.iter().position(|n| n == name).unwrap_or(usize::MAX));
         out
     }

@@ -4,6 +4,7 @@
 //! costs one timeout, never the whole answer.
 
 use crate::fanout::FanOut;
+use crate::pool::ClientPool;
 use crate::source::ClusterSource;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Node;
@@ -93,21 +94,15 @@ impl HealthReport {
 
 /// Checks one cluster. Failures to build credentials are reported, not returned, so only
 /// transport and API errors reach the fan-out as errors.
-async fn check_one(name: String, source: ClusterSource) -> Result<HealthReport, kube::Error> {
-    let cfg = match source.config().await {
+async fn check_one(
+    pool: &ClientPool,
+    name: String,
+    source: ClusterSource,
+) -> Result<HealthReport, kube::Error> {
+    let client = match pool.client(&name, &source).await {
         Ok(c) => c,
-        Err(e) => {
-            return Ok(HealthReport::failed(
-                &name,
-                &ClusterError {
-                    cluster: name.clone(),
-                    reason: ErrorClass::Credentials,
-                    message: e.to_string(),
-                },
-            ));
-        }
+        Err(e) => return Ok(HealthReport::failed(&name, &e)),
     };
-    let client = kube::Client::try_from(cfg)?;
     let start = Instant::now();
     let version = client.apiserver_version().await?;
     let latency_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -155,15 +150,35 @@ impl AsRef<str> for Target {
     }
 }
 
-/// Checks clusters concurrently, one report per cluster, in the order given.
-pub async fn check(fanout: FanOut, clusters: Vec<(String, ClusterSource)>) -> Vec<HealthReport> {
+/// Checks clusters concurrently, one report per cluster, in the order given; clients come
+/// from (and stay in) `pool`.
+pub async fn check(
+    pool: &ClientPool,
+    fanout: FanOut,
+    clusters: Vec<(String, ClusterSource)>,
+) -> Vec<HealthReport> {
+    check_observed(pool, fanout, clusters, |_| {}).await
+}
+
+/// [`check`], calling `done` with each cluster's name as its check ends.
+pub async fn check_observed(
+    pool: &ClientPool,
+    fanout: FanOut,
+    clusters: Vec<(String, ClusterSource)>,
+    done: impl Fn(&str),
+) -> Vec<HealthReport> {
     let targets: Vec<Target> = clusters.into_iter().map(|(n, s)| Target(n, s)).collect();
     fanout
-        .collect(targets, |Target(name, source)| check_one(name, source))
+        .collect_observed(
+            targets,
+            |Target(name, source)| check_one(pool, name, source),
+            done,
+        )
         .await
         .into_iter()
         .map(|(name, res)| match res {
-            Ok(r) => r,
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => HealthReport::failed(&name, &crate::classify::cluster_error(&name, &e)),
             Err(e) => HealthReport::failed(&name, &e),
         })
         .collect()

@@ -4,7 +4,10 @@
 
 use crate::source::SourceError;
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 /// A context found in a kubeconfig file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,12 +38,31 @@ pub fn files(explicit: Option<&Path>) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-/// Reads one kubeconfig file.
+/// Parsed files, keyed by path and checked against size and modification time: one file
+/// often holds every context of a fleet, and parsing it once per cluster made connecting
+/// quadratic in the number of clusters.
+type Cache = HashMap<PathBuf, (Option<SystemTime>, u64, Kubeconfig)>;
+static PARSED: Mutex<Option<Cache>> = Mutex::new(None);
+
+/// Reads one kubeconfig file (parsed once while it does not change).
 pub fn read(path: &Path) -> Result<Kubeconfig, SourceError> {
-    Kubeconfig::read_from(path).map_err(|e| SourceError::Kubeconfig {
+    let stamp = std::fs::metadata(path).ok().map(|m| (m.modified().ok(), m.len()));
+    let mut cache = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let (Some((modified, len)), Some((m, l, kc))) = (stamp, cache.get(path))
+        && modified == *m
+        && len == *l
+    {
+        return Ok(kc.clone());
+    }
+    let kc = Kubeconfig::read_from(path).map_err(|e| SourceError::Kubeconfig {
         path: path.to_path_buf(),
         message: describe(&e),
-    })
+    })?;
+    if let Some((modified, len)) = stamp {
+        cache.insert(path.to_path_buf(), (modified, len, kc.clone()));
+    }
+    Ok(kc)
 }
 
 /// kube's error text, which for YAML errors carries the line and column.

@@ -8,10 +8,13 @@
 pub mod access;
 pub mod classify;
 pub mod discovery;
+pub mod discovery_cache;
+pub mod exec_plugin;
 pub mod fanout;
 pub mod health;
 pub mod kubeconfig;
 pub mod ops;
+pub mod pool;
 pub mod provider;
 pub mod registry;
 pub mod snapshot;

@@ -231,10 +231,21 @@ const SPECS: &[Spec] = &[
         false,
     )
     .verbs(Verbs::Create),
-    // autoscaling (kube-apiserver also serves autoscaling/v1; only v2 is simulated)
+    // autoscaling: v2 is preferred and stored; v1 is a view of the same objects (what
+    // `kubectl autoscale` creates).
     spec(
         "autoscaling",
         "v2",
+        "HorizontalPodAutoscaler",
+        "horizontalpodautoscalers",
+        true,
+    )
+    .short(&["hpa"])
+    .all()
+    .subs(STATUS),
+    spec(
+        "autoscaling",
+        "v1",
         "HorizontalPodAutoscaler",
         "horizontalpodautoscalers",
         true,
@@ -423,6 +434,9 @@ pub fn builtin_types() -> Vec<ResourceType> {
                 // through either API is visible through the other.
                 t.storage = StorageKey::new("", "events");
                 t.conversion = Conversion::EventsV1;
+            }
+            if s.group == "autoscaling" && s.version == "v1" {
+                t.conversion = Conversion::HpaV1;
             }
             t
         })

@@ -32,6 +32,8 @@ pub enum Conversion {
     None,
     /// `events.k8s.io/v1` Event viewed over stored core/v1 Events.
     EventsV1,
+    /// `autoscaling/v1` HorizontalPodAutoscaler viewed over stored `autoscaling/v2` ones.
+    HpaV1,
 }
 
 /// A column of a CRD's `additionalPrinterColumns`.

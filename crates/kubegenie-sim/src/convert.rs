@@ -1,9 +1,12 @@
 //! Conversion between a served version and the stored form (see `catalog::Conversion`).
 //!
-//! Only Events have two shapes: `events.k8s.io/v1` renames and regroups the fields of the
+//! HorizontalPodAutoscalers are served as autoscaling/v1 over stored v2 ones (see [`hpa`]).
+//! Events have two shapes too: `events.k8s.io/v1` renames and regroups the fields of the
 //! core/v1 Event it is stored as (regarding ↔ involvedObject, note ↔ message,
 //! reportingController ↔ reportingComponent, the `deprecated*` fields ↔ source, first and last
 //! timestamps and count). Every other type differs only in `apiVersion`.
+
+mod hpa;
 
 use crate::catalog::{Conversion, ResourceType};
 use serde_json::{Map, Value};
@@ -80,6 +83,7 @@ pub fn event_to_core(v1: Value) -> Value {
 pub fn to_served(rt: &ResourceType, stored: Value) -> Value {
     match rt.conversion {
         Conversion::EventsV1 => event_to_v1(stored),
+        Conversion::HpaV1 => hpa::to_v1(stored),
         Conversion::None => {
             let mut stored = stored;
             if stored.is_object() {
@@ -94,6 +98,7 @@ pub fn to_served(rt: &ResourceType, stored: Value) -> Value {
 pub fn to_stored(rt: &ResourceType, served: Value) -> Value {
     match rt.conversion {
         Conversion::EventsV1 => event_to_core(served),
+        Conversion::HpaV1 => hpa::to_v2(served),
         Conversion::None => served,
     }
 }

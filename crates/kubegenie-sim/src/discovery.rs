@@ -183,6 +183,7 @@ pub fn storage_version_hash(rt: &ResourceType) -> Option<String> {
     }
     let gvk = match rt.conversion {
         Conversion::EventsV1 => "/v1/Event".to_string(),
+        Conversion::HpaV1 => format!("{}/v2/{}", rt.group, rt.kind),
         Conversion::None => format!("{}/{}/{}", rt.group, rt.version, rt.kind),
     };
     let d = sha256_digest(gvk.as_bytes());

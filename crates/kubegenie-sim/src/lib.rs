@@ -20,6 +20,9 @@ pub mod catalog;
 pub mod convert;
 pub mod discovery;
 pub mod error;
+// Entry points for the cargo-fuzz targets in `fuzz/`; not part of the crate's API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kubeconfig;
 pub mod observe;
 pub mod openapi;

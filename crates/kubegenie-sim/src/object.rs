@@ -2,42 +2,43 @@
 
 use serde_json::{Map, Value};
 
+/// `metadata.<key>`. Looked up key by key rather than with `Value::pointer`, which allocates
+/// the path's tokens on every call: these accessors run per object in every LIST, watch event
+/// and controller pass.
+fn meta<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
+    obj.get("metadata")?.get(key)
+}
+
 /// `metadata.name`, or `""`.
 pub fn name(obj: &Value) -> &str {
-    obj.pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+    meta(obj, "name").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// `metadata.namespace`, or `""`.
 pub fn namespace(obj: &Value) -> &str {
-    obj.pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+    meta(obj, "namespace").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// `metadata.uid`, or `""`.
 pub fn uid(obj: &Value) -> &str {
-    obj.pointer("/metadata/uid")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+    meta(obj, "uid").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// `metadata.resourceVersion`, or `""`.
 pub fn resource_version(obj: &Value) -> &str {
-    obj.pointer("/metadata/resourceVersion")
+    meta(obj, "resourceVersion")
         .and_then(Value::as_str)
         .unwrap_or_default()
 }
 
 /// `metadata.labels`.
 pub fn labels(obj: &Value) -> Option<&Map<String, Value>> {
-    obj.pointer("/metadata/labels").and_then(Value::as_object)
+    meta(obj, "labels").and_then(Value::as_object)
 }
 
 /// `metadata.finalizers` as strings.
 pub fn finalizers(obj: &Value) -> Vec<String> {
-    obj.pointer("/metadata/finalizers")
+    meta(obj, "finalizers")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
@@ -45,8 +46,7 @@ pub fn finalizers(obj: &Value) -> Vec<String> {
 
 /// Whether `metadata.deletionTimestamp` is set.
 pub fn is_deleting(obj: &Value) -> bool {
-    obj.pointer("/metadata/deletionTimestamp")
-        .is_some_and(|v| !v.is_null())
+    meta(obj, "deletionTimestamp").is_some_and(|v| !v.is_null())
 }
 
 /// `metadata` as a mutable map, created if missing or not an object.
@@ -83,7 +83,7 @@ pub fn set_finalizers(obj: &mut Value, finalizers: &[String]) {
 
 /// `metadata.ownerReferences[].uid`.
 pub fn owner_uids(obj: &Value) -> Vec<&str> {
-    obj.pointer("/metadata/ownerReferences")
+    meta(obj, "ownerReferences")
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()

@@ -9,8 +9,10 @@ use crate::catalog::StorageKey;
 use crate::object;
 use bytes::Bytes;
 use serde_json::Value;
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, RwLock};
+use std::ops::Range;
+use std::sync::{Arc, OnceLock, RwLock};
 use tokio::sync::broadcast;
 
 /// One stored object version.
@@ -22,14 +24,73 @@ pub struct Stored {
     pub json: Bytes,
     /// The resourceVersion of this version.
     pub rv: u64,
+    /// Where `metadata` is within `json` (empty when the object has none).
+    meta: Range<usize>,
+    /// Data derived from this version by [`Stored::derived`].
+    derived: OnceLock<Arc<dyn Any + Send + Sync>>,
 }
 
 impl Stored {
     fn new(mut value: Value, rv: u64) -> Arc<Self> {
         object::set_meta(&mut value, "resourceVersion", Some(Value::String(rv.to_string())));
-        let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
-        Arc::new(Self { value, json, rv })
+        let (json, meta) = encode(&value);
+        Arc::new(Self {
+            value,
+            json: Bytes::from(json),
+            rv,
+            meta,
+            derived: OnceLock::new(),
+        })
     }
+
+    /// `metadata` serialized as JSON, a slice of [`Stored::json`]: Table rows and
+    /// `PartialObjectMetadata` carry only the metadata, and re-serializing it (managedFields
+    /// included) for every object of a large list cost more than the rest of the list.
+    pub fn metadata_json(&self) -> Option<Bytes> {
+        (!self.meta.is_empty()).then(|| self.json.slice(self.meta.clone()))
+    }
+
+    /// `f(value)`, computed on first use and kept with this version (a version never changes),
+    /// e.g. its printed Table row. One derived type per object: asking for another type
+    /// computes it without keeping it.
+    pub fn derived<T: Any + Send + Sync>(&self, f: impl FnOnce(&Value) -> T) -> Arc<T> {
+        if let Some(kept) = self.derived.get() {
+            return kept
+                .clone()
+                .downcast::<T>()
+                .unwrap_or_else(|_| Arc::new(f(&self.value)));
+        }
+        let t = Arc::new(f(&self.value));
+        // Two requests may compute it at once; both results are the same.
+        let _ = self.derived.set(t.clone());
+        t
+    }
+}
+
+/// `value` as compact JSON (the same bytes as `serde_json::to_vec`), and where its top-level
+/// `metadata` value is within them.
+fn encode(value: &Value) -> (Vec<u8>, Range<usize>) {
+    let Some(map) = value.as_object() else {
+        return (serde_json::to_vec(value).unwrap_or_default(), 0..0);
+    };
+    let mut out = Vec::with_capacity(1024);
+    let mut meta = 0..0;
+    out.push(b'{');
+    for (i, (k, v)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // Writing JSON into a Vec cannot fail (map keys are strings).
+        let _ = serde_json::to_writer(&mut out, k);
+        out.push(b':');
+        let start = out.len();
+        let _ = serde_json::to_writer(&mut out, v);
+        if k == "metadata" {
+            meta = start..out.len();
+        }
+    }
+    out.push(b'}');
+    (out, meta)
 }
 
 /// Watch event types.
@@ -310,6 +371,21 @@ mod tests {
         let names: Vec<_> = items.iter().map(|o| object::namespace(&o.value)).collect();
         assert_eq!(names, ["a", "b"]);
         assert_eq!(store.list(&key, Some("b")).0.len(), 1);
+    }
+
+    #[test]
+    fn stored_json_is_compact_json_with_a_metadata_slice() {
+        let store = Store::new(100);
+        let key = StorageKey::new("", "configmaps");
+        let v = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "namespace": "ns", "labels": {"a": "\"q\""}}, "data": {"k": "v\n"}});
+        let s = store
+            .mutate::<()>(&key, "ns", "c", |_| Ok(Mutation::Put(v)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.json, serde_json::to_vec(&s.value).unwrap());
+        let meta: Value = serde_json::from_slice(&s.metadata_json().unwrap()).unwrap();
+        assert_eq!(meta, s.value["metadata"]);
     }
 
     #[test]

@@ -16,9 +16,11 @@ mod columns_core;
 mod columns_net;
 mod format;
 mod jsonpath;
+mod summary;
 
 pub use age::human_duration;
 pub use jsonpath::{JsonPath, JsonPathError};
+pub(crate) use summary::SummaryFn;
 
 use crate::catalog::{Conversion, PrinterColumn, ResourceType};
 use jiff::Timestamp;
@@ -108,8 +110,8 @@ impl Col {
 /// One printed row: cells and optional row conditions (pods mark completed ones).
 #[derive(Debug, Default)]
 pub(crate) struct Row {
-    cells: Vec<Value>,
-    conditions: Option<Value>,
+    pub(crate) cells: Vec<Value>,
+    pub(crate) conditions: Option<Value>,
 }
 
 impl Row {
@@ -164,6 +166,52 @@ fn default_crd_columns() -> Vec<PrinterColumn> {
     }]
 }
 
+/// The two-step printer of `rt` when its rows are worth caching per object version (pods):
+/// the same rows as [`to_table`] prints, by [`summary::Summary::render`].
+pub(crate) fn summarizer(rt: &ResourceType) -> Option<SummaryFn> {
+    if rt.crd.is_some() || rt.conversion != Conversion::None {
+        return None;
+    }
+    columns_core::summarizer(&rt.group, &rt.plural)
+}
+
+/// The column definitions of `rt`'s built-in printer (the default convertor's for kinds
+/// without one); custom resources get theirs from [`columns_and_rows`].
+pub(crate) fn builtin_columns(rt: &ResourceType) -> Vec<Value> {
+    let (cols, _) = builtin_printer(rt).unwrap_or((DEFAULT_COLUMNS, print_default));
+    cols.iter().map(|c| c.to_json()).collect()
+}
+
+/// The column definitions of a Table of `objects` and one row per object, at `now`.
+pub(crate) fn columns_and_rows(
+    rt: &ResourceType,
+    objects: &[&Value],
+    now: Timestamp,
+) -> (Vec<Value>, Vec<Row>) {
+    if rt.crd.is_some() {
+        return custom_rows(rt, objects, now);
+    }
+    let (cols, print) = builtin_printer(rt).unwrap_or((DEFAULT_COLUMNS, print_default));
+    let rows = objects
+        .iter()
+        .map(|o| {
+            // events.k8s.io/v1 Events print as the core Events they are stored as, and
+            // v1 HPAs print from the v2 form the printer reads (metrics, currentMetrics).
+            let viewed = match rt.conversion {
+                Conversion::EventsV1 => o["apiVersion"] != "v1",
+                Conversion::HpaV1 => o["apiVersion"] == "autoscaling/v1",
+                Conversion::None => false,
+            };
+            if viewed {
+                print(&crate::convert::to_stored(rt, (*o).clone()), now)
+            } else {
+                print(o, now)
+            }
+        })
+        .collect();
+    (cols.iter().map(|c| c.to_json()).collect(), rows)
+}
+
 /// A Table of `objects`. `table_api_version` is `meta.k8s.io/v1` or `meta.k8s.io/v1beta1`;
 /// `list_meta` is the list metadata (resourceVersion, continue). `now` is used for AGE cells.
 pub fn to_table(
@@ -174,23 +222,7 @@ pub fn to_table(
     table_api_version: &str,
     now: Timestamp,
 ) -> Value {
-    let (columns, rows): (Vec<Value>, Vec<Row>) = if rt.crd.is_some() {
-        custom_rows(rt, objects, now)
-    } else {
-        let (cols, print) = builtin_printer(rt).unwrap_or((DEFAULT_COLUMNS, print_default));
-        let rows = objects
-            .iter()
-            .map(|o| {
-                // events.k8s.io/v1 Events print as the core Events they are stored as.
-                if rt.conversion == Conversion::EventsV1 && o["apiVersion"] != "v1" {
-                    print(&crate::convert::to_stored(rt, (*o).clone()), now)
-                } else {
-                    print(o, now)
-                }
-            })
-            .collect();
-        (cols.iter().map(|c| c.to_json()).collect(), rows)
-    };
+    let (columns, rows) = columns_and_rows(rt, objects, now);
     let rows: Vec<Value> = rows
         .into_iter()
         .zip(objects)

@@ -1,6 +1,6 @@
 //! Persistence: SQLite by default (PostgreSQL by URL later, same schema), with embedded
-//! migrations. Today it holds the cluster registry, user settings and task history; the audit
-//! log, metrics history and API tokens follow.
+//! migrations. Today it holds the cluster registry, user settings, the audit log of writes, task
+//! history and API tokens (kept as digests only); metrics history follows.
 //!
 //! It holds no business rules: the registry's rules (names, labels, what "current" means) live
 //! in `kubegenie-kube`. SQL is plain runtime queries in the subset SQLite and PostgreSQL share,
@@ -17,12 +17,16 @@
 //! # });
 //! ```
 
+mod audit;
 mod migrations;
 mod sqlite;
 mod tasks;
+mod tokens;
 
+pub use audit::{AuditEntry, AuditFilter};
 pub use sqlite::Store;
 pub use tasks::TaskRow;
+pub use tokens::TokenRecord;
 
 use jiff::Timestamp;
 use serde_json::Value;

@@ -10,7 +10,9 @@ use std::borrow::Cow;
 /// `(version, description, sql)`; versions only ever grow, applied files are never edited.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "clusters", include_str!("../migrations/0001_clusters.sql")),
-    (2, "tasks", include_str!("../migrations/0002_tasks.sql")),
+    (2, "audit", include_str!("../migrations/0002_audit.sql")),
+    (3, "tasks", include_str!("../migrations/0003_tasks.sql")),
+    (4, "api_tokens", include_str!("../migrations/0004_api_tokens.sql")),
 ];
 
 /// The embedded migrations.

@@ -7,6 +7,8 @@ pub mod analyzers;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub mod objects;
+#[cfg(test)]
+mod scale_tests;
 
 use analyzer::Analyzer;
 use kubegenie_core::finding::{Finding, HealthReport};

@@ -61,7 +61,7 @@ fn service(name: &str, app: &str) -> Value {
 /// `ID kind/name`, with pod names cut to their Deployment's name.
 fn key(f: &Finding) -> String {
     let name = if f.kind == "Pod" {
-        f.name.splitn(2, '-').next().unwrap_or(&f.name).to_string()
+        f.name.split('-').next().unwrap_or(&f.name).to_string()
     } else {
         f.name.clone()
     };

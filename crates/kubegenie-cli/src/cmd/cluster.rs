@@ -8,6 +8,7 @@ use super::fleet::{SelectionArgs, parse_duration, registry};
 use anyhow::{Context, Result, bail};
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use kubegenie_kube::fanout::FanOut;
+use kubegenie_kube::pool::ClientPool;
 use kubegenie_kube::provider::baremetal::BareMetalProvider;
 use kubegenie_kube::provider::clusterprofile::ClusterProfileProvider;
 use kubegenie_kube::provider::kubeconfig::{Contexts, KubeconfigProvider};
@@ -376,8 +377,15 @@ async fn health_cmd(reg: &Registry<Store>, a: HealthArgs) -> Result<()> {
         concurrency: a.concurrency.max(1),
         timeout: a.timeout,
     };
+    let clusters_len = clusters.len();
     let targets = clusters.into_iter().map(|c| (c.name, c.source)).collect();
-    let reports = health::check(fanout, targets).await;
+    let progress = crate::progress::Progress::new(clusters_len, "health");
+    let pool = ClientPool::new();
+    let reports = tokio::select! {
+        r = health::check_observed(&pool, fanout, targets, |c| progress.done(c)) => r,
+        _ = tokio::signal::ctrl_c() => return Err(super::Interrupted.into()),
+    };
+    progress.finish();
     for r in &reports {
         reg.record_health(r).await?;
     }

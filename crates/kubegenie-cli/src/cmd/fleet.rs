@@ -3,9 +3,10 @@
 
 use anyhow::Result;
 use clap::Args;
-use kubegenie_core::outcome::{ClusterError, ErrorClass};
+use kubegenie_core::outcome::ClusterError;
 use kubegenie_core::selection::{ClusterSelection, parse_label_selector};
 use kubegenie_kube::ops::get::Connected;
+use kubegenie_kube::pool::ClientPool;
 use kubegenie_kube::registry::{RegisteredCluster, Registry};
 use kubegenie_store::Store;
 use std::time::Duration;
@@ -62,22 +63,16 @@ pub async fn registry() -> Result<Registry<Store>> {
     Ok(Registry::new(Store::open(&path).await?))
 }
 
-/// Connects to each cluster; a cluster whose credentials cannot be read becomes an error row.
-pub async fn connect(clusters: Vec<RegisteredCluster>) -> (Vec<Connected>, Vec<ClusterError>) {
-    let (mut ok, mut errors) = (Vec::new(), Vec::new());
-    for c in clusters {
-        let built = match c.source.config().await {
-            Ok(cfg) => kube::Client::try_from(cfg).map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
-        match built {
-            Ok(client) => ok.push(Connected { name: c.name, client }),
-            Err(message) => errors.push(ClusterError {
-                cluster: c.name,
-                reason: ErrorClass::Credentials,
-                message,
-            }),
-        }
-    }
-    (ok, errors)
+/// Connects to each cluster, several at once (exec credential plugins run in parallel); a
+/// cluster whose credentials cannot be obtained becomes an error row.
+pub async fn connect(
+    pool: &ClientPool,
+    clusters: Vec<RegisteredCluster>,
+    concurrency: usize,
+) -> (Vec<Connected>, Vec<ClusterError>) {
+    pool.connect(
+        clusters.into_iter().map(|c| (c.name, c.source)).collect(),
+        concurrency,
+    )
+    .await
 }

@@ -1,11 +1,15 @@
 //! `kubegenie get`: kubectl's `get` over the selected clusters, with a CLUSTER column.
 
 use super::fleet::{SelectionArgs, connect, parse_duration, registry};
+use crate::progress::Progress;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use kubegenie_core::outcome::ClusterError;
+use kubegenie_kube::discovery_cache::DiscoveryCache;
 use kubegenie_kube::fanout::FanOut;
-use kubegenie_kube::ops::get::{GetQuery, get};
+use kubegenie_kube::ops::get::{GetQuery, get_observed};
+use kubegenie_kube::ops::sort_by::SortKey;
+use kubegenie_kube::pool::ClientPool;
 use std::time::Duration;
 
 /// Output formats of `get`.
@@ -45,6 +49,16 @@ pub struct GetArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = GetOutput::Table)]
     pub output: GetOutput,
+    /// Sort rows of all clusters by a JSONPath (.metadata.name,
+    /// .status.containerStatuses[0].restartCount).
+    #[arg(long, value_parser = parse_sort_key)]
+    pub sort_by: Option<SortKey>,
+    /// After listing, print each change as it happens (all clusters merged) until Ctrl-C.
+    #[arg(short = 'w', long, conflicts_with = "sort_by")]
+    pub watch: bool,
+    /// With --watch, print the event type (ADDED, MODIFIED, DELETED) of each row.
+    #[arg(long, requires = "watch")]
+    pub output_watch_events: bool,
     /// Omit the header line of tables.
     #[arg(long)]
     pub no_headers: bool,
@@ -60,6 +74,10 @@ pub struct GetArgs {
     /// Exit non-zero when any cluster fails (default: only when all do).
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parse_sort_key(s: &str) -> Result<SortKey, String> {
+    SortKey::parse(s).map_err(|e| e.reason)
 }
 
 fn print_errors(errors: &[ClusterError]) {
@@ -83,7 +101,12 @@ pub async fn run(args: GetArgs) -> Result<()> {
     names.extend(args.names.iter().cloned());
     let reg = registry().await?;
     let selected = reg.select(&args.selection.selection()?).await?;
-    let (connected, mut errors) = connect(selected).await;
+    let pool = ClientPool::new();
+    // Building clients runs exec credential plugins, which can be slow: Ctrl-C stops that too.
+    let (connected, mut errors) = tokio::select! {
+        c = connect(&pool, selected, args.concurrency) => c,
+        _ = tokio::signal::ctrl_c() => return Err(super::Interrupted.into()),
+    };
     let query = GetQuery {
         kind,
         names,
@@ -91,18 +114,37 @@ pub async fn run(args: GetArgs) -> Result<()> {
         all_namespaces: args.all_namespaces,
         label_selector: args.selector.clone(),
         field_selector: args.field_selector.clone(),
+        full_objects: args.sort_by.is_some(),
+        discovery_cache: Some(DiscoveryCache::new(crate::home::dir().join("cache/discovery"))),
     };
     let tables = matches!(args.output, GetOutput::Table | GetOutput::Wide);
+    if args.watch {
+        if !tables {
+            bail!("--watch prints tables: use -o table or -o wide");
+        }
+        let wide = args.output == GetOutput::Wide;
+        let (headers, events) = (!args.no_headers, args.output_watch_events);
+        return super::watch::run(connected, errors, query, wide, headers, events).await;
+    }
     let fan = FanOut {
         concurrency: args.concurrency,
         timeout: args.timeout,
     };
-    let mut outcome = get(&connected, &query, tables, fan).await;
+    let progress = Progress::new(connected.len(), "get");
+    let mut outcome = tokio::select! {
+        o = get_observed(&connected, &query, tables, fan, |c| progress.done(c)) => o,
+        _ = tokio::signal::ctrl_c() => return Err(super::Interrupted.into()),
+    };
+    progress.finish();
     errors.append(&mut outcome.errors);
     outcome.errors = errors;
     match args.output {
         GetOutput::Table | GetOutput::Wide => {
-            let table = outcome.to_text_table(args.output == GetOutput::Wide, args.all_namespaces);
+            let table = outcome.to_sorted_text_table(
+                args.output == GetOutput::Wide,
+                args.all_namespaces,
+                args.sort_by.as_ref(),
+            );
             if table.rows.is_empty() && !outcome.answers.is_empty() {
                 eprintln!("No resources found");
             } else if !table.rows.is_empty() {
@@ -110,10 +152,16 @@ pub async fn run(args: GetArgs) -> Result<()> {
             }
             print_errors(&outcome.errors);
         }
-        GetOutput::Json => println!("{}", serde_json::to_string_pretty(&outcome.to_list())?),
-        GetOutput::Yaml => print!("{}", serde_saphyr::to_string(&outcome.to_list())?),
+        GetOutput::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&outcome.to_sorted_list(args.sort_by.as_ref()))?
+        ),
+        GetOutput::Yaml => print!(
+            "{}",
+            serde_saphyr::to_string(&outcome.to_sorted_list(args.sort_by.as_ref()))?
+        ),
         GetOutput::Name => {
-            let list = outcome.to_list();
+            let list = outcome.to_sorted_list(args.sort_by.as_ref());
             for item in &list.items {
                 let kind = item.object["kind"]
                     .as_str()

@@ -11,6 +11,7 @@ use kubegenie_core::finding::{Finding, Severity};
 use kubegenie_core::render::TextTable;
 use kubegenie_core::selection::ClusterSelection;
 use kubegenie_kube::fanout::FanOut;
+use kubegenie_kube::pool::ClientPool;
 use kubegenie_kube::snapshot::{Scope, collect_fleet};
 use std::time::Duration;
 
@@ -65,7 +66,7 @@ pub struct WhoCanArgs {
 pub async fn run(args: SecurityArgs) -> Result<()> {
     let reg = registry().await?;
     let selected = reg.select(&args.selection.selection()?).await?;
-    let (connected, mut errors) = connect(selected).await;
+    let (connected, mut errors) = connect(&ClientPool::new(), selected, 16).await;
     let scope = Scope {
         namespace: args.namespace.clone(),
     };
@@ -186,7 +187,7 @@ pub async fn who_can_run(args: WhoCanArgs) -> Result<()> {
         ..Default::default()
     };
     let selected = reg.select(&sel).await?;
-    let (connected, errors) = connect(selected).await;
+    let (connected, errors) = connect(&ClientPool::new(), selected, 1).await;
     let Some(c) = connected.first() else {
         match errors.first() {
             Some(e) => bail!("cluster {name}: {}", e.message),

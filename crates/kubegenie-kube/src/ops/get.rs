@@ -3,14 +3,16 @@
 //! column; for `-o json|yaml` the objects are gathered into one `MultiClusterList`. A cluster
 //! that fails becomes an error row; the others still answer.
 
+use super::sort_by::SortKey;
 use crate::discovery::{KindIndex, ResolveError, ResourceInfo};
+use crate::discovery_cache::DiscoveryCache;
 use crate::fanout::FanOut;
 use http::header::ACCEPT;
 use kubegenie_core::outcome::{ClusterError, ClusterObject, ErrorClass, MultiClusterList};
 use kubegenie_core::render::TextTable;
 use serde_json::Value;
 
-const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+pub(crate) const TABLE_ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
 
 /// A connected cluster.
 #[derive(Clone)]
@@ -36,6 +38,10 @@ pub struct GetQuery {
     pub label_selector: Option<String>,
     /// `--field-selector`.
     pub field_selector: Option<String>,
+    /// Table rows carry the whole object (`includeObject=Object`), as `--sort-by` needs.
+    pub full_objects: bool,
+    /// Where discovery is remembered between commands (`None`: ask every cluster).
+    pub discovery_cache: Option<DiscoveryCache>,
 }
 
 /// What one cluster answered.
@@ -71,7 +77,7 @@ impl From<kube::Error> for Failure {
     }
 }
 
-fn collection_path(r: &ResourceInfo, ns: Option<&str>) -> String {
+pub(crate) fn collection_path(r: &ResourceInfo, ns: Option<&str>) -> String {
     let base = if r.group.is_empty() {
         format!("/api/{}", r.version)
     } else {
@@ -83,8 +89,11 @@ fn collection_path(r: &ResourceInfo, ns: Option<&str>) -> String {
     }
 }
 
-fn query_string(q: &GetQuery) -> String {
+fn query_string(q: &GetQuery, tables: bool) -> String {
     let mut parts = Vec::new();
+    if tables && q.full_objects {
+        parts.push("includeObject=Object".to_string());
+    }
     if let Some(l) = &q.label_selector {
         parts.push(format!("labelSelector={}", encode(l)));
     }
@@ -99,7 +108,7 @@ fn query_string(q: &GetQuery) -> String {
 }
 
 /// Percent-encodes a query value.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
@@ -118,7 +127,10 @@ async fn fetch(client: &kube::Client, path: &str, accept: &str) -> Result<Value,
 }
 
 async fn get_one(c: &Connected, q: &GetQuery, tables: bool) -> Result<(ResourceInfo, Answer), Failure> {
-    let index = KindIndex::discover(&c.client).await?;
+    let index = match &q.discovery_cache {
+        Some(cache) => cache.index(&c.name, &c.client, &q.kind).await?,
+        None => KindIndex::discover(&c.client).await?,
+    };
     let r = index.resolve(&q.kind).map_err(Failure::Unknown)?.clone();
     let ns = if q.all_namespaces {
         None
@@ -132,11 +144,17 @@ async fn get_one(c: &Connected, q: &GetQuery, tables: bool) -> Result<(ResourceI
     let base = collection_path(&r, ns.as_deref());
     let accept = if tables { TABLE_ACCEPT } else { "application/json" };
     let docs = if q.names.is_empty() {
-        vec![fetch(&c.client, &format!("{base}{}", query_string(q)), accept).await?]
+        vec![fetch(&c.client, &format!("{base}{}", query_string(q, tables)), accept).await?]
     } else {
+        let one = GetQuery {
+            label_selector: None,
+            field_selector: None,
+            ..q.clone()
+        };
+        let params = query_string(&one, tables);
         let mut docs = Vec::new();
         for n in &q.names {
-            docs.push(fetch(&c.client, &format!("{base}/{n}"), accept).await?);
+            docs.push(fetch(&c.client, &format!("{base}/{n}{params}"), accept).await?);
         }
         docs
     };
@@ -171,12 +189,27 @@ async fn get_one(c: &Connected, q: &GetQuery, tables: bool) -> Result<(ResourceI
 
 /// Gets `q` from every cluster. `tables` asks for server-side Tables (table/wide output).
 pub async fn get(clusters: &[Connected], q: &GetQuery, tables: bool, fan: FanOut) -> GetOutcome {
+    get_observed(clusters, q, tables, fan, |_| {}).await
+}
+
+/// [`get`], calling `done` with each cluster's name as it answers or fails.
+pub async fn get_observed(
+    clusters: &[Connected],
+    q: &GetQuery,
+    tables: bool,
+    fan: FanOut,
+    done: impl Fn(&str),
+) -> GetOutcome {
     let mut out = GetOutcome::default();
     let results = fan
-        .collect_with(clusters.to_vec(), |c: Connected| {
-            let q = q.clone();
-            async move { get_one(&c, &q, tables).await }
-        })
+        .collect_observed(
+            clusters.to_vec(),
+            |c: Connected| {
+                let q = q.clone();
+                async move { get_one(&c, &q, tables).await }
+            },
+            done,
+        )
         .await;
     for (name, res) in results {
         match res {
@@ -197,6 +230,16 @@ pub async fn get(clusters: &[Connected], q: &GetQuery, tables: bool, fan: FanOut
 }
 
 impl GetOutcome {
+    /// The `-o json|yaml` document, its items sorted across clusters by `sort` (stable, so
+    /// ties keep the cluster order).
+    pub fn to_sorted_list(&self, sort: Option<&SortKey>) -> MultiClusterList {
+        let mut list = self.to_list();
+        if let Some(k) = sort {
+            list.items.sort_by(|a, b| k.compare(&a.object, &b.object));
+        }
+        list
+    }
+
     /// The `-o json|yaml` document.
     pub fn to_list(&self) -> MultiClusterList {
         let mut list = MultiClusterList {
@@ -222,6 +265,17 @@ impl GetOutcome {
     /// Rows under CLUSTER (and NAMESPACE with `all_namespaces`), then the server's columns
     /// (priority 0, or all with `wide`).
     pub fn to_text_table(&self, wide: bool, all_namespaces: bool) -> TextTable {
+        self.to_sorted_text_table(wide, all_namespaces, None)
+    }
+
+    /// [`GetOutcome::to_text_table`] with rows of all clusters sorted by `sort`, applied to
+    /// each row's object (so the query needs [`GetQuery::full_objects`]).
+    pub fn to_sorted_text_table(
+        &self,
+        wide: bool,
+        all_namespaces: bool,
+        sort: Option<&SortKey>,
+    ) -> TextTable {
         let columns: Vec<(usize, String)> = self
             .answers
             .iter()
@@ -241,28 +295,43 @@ impl GetOutcome {
         }
         headers.extend(columns.iter().map(|(_, n)| n.clone()));
         let mut table = TextTable::new(headers);
-        for (cluster, answer) in &self.answers {
-            let Answer::Table(t) = answer else { continue };
-            for row in t["rows"].as_array().into_iter().flatten() {
-                let mut cells = vec![cluster.clone()];
-                if all_namespaces {
-                    let ns = row
-                        .pointer("/object/metadata/namespace")
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    cells.push(ns.to_string());
-                }
-                let values = row["cells"].as_array();
-                cells.extend(columns.iter().map(|(i, _)| cell(values.and_then(|v| v.get(*i)))));
-                table.rows.push(cells);
+        let mut rows: Vec<(&String, &Value)> = self
+            .answers
+            .iter()
+            .filter_map(|(cluster, a)| match a {
+                Answer::Table(t) => Some((cluster, t)),
+                Answer::Objects(_) => None,
+            })
+            .flat_map(|(cluster, t)| {
+                t["rows"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(move |r| (cluster, r))
+            })
+            .collect();
+        if let Some(k) = sort {
+            rows.sort_by(|(_, a), (_, b)| k.compare(&a["object"], &b["object"]));
+        }
+        for (cluster, row) in rows {
+            let mut cells = vec![cluster.clone()];
+            if all_namespaces {
+                let ns = row
+                    .pointer("/object/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                cells.push(ns.to_string());
             }
+            let values = row["cells"].as_array();
+            cells.extend(columns.iter().map(|(i, _)| cell(values.and_then(|v| v.get(*i)))));
+            table.rows.push(cells);
         }
         table
     }
 }
 
 /// A cell as kubectl prints it.
-fn cell(v: Option<&Value>) -> String {
+pub(crate) fn cell(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "<none>".into(),
         Some(Value::String(s)) if s.is_empty() => "".into(),

@@ -3,7 +3,10 @@
 mod classify;
 mod common;
 mod discovery;
+mod discovery_cache;
 mod get;
+mod ops;
+mod pool;
 mod registry;
 mod snapshot;
 mod source;

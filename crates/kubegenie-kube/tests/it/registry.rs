@@ -6,6 +6,7 @@ use kube::api::{Api, DynamicObject, PostParams};
 use kubegenie_core::outcome::ErrorClass;
 use kubegenie_kube::fanout::FanOut;
 use kubegenie_kube::health::{self, HealthReport};
+use kubegenie_kube::pool::ClientPool;
 use kubegenie_kube::provider::baremetal::BareMetalProvider;
 use kubegenie_kube::provider::clusterprofile::{ClusterProfileProvider, api_resource};
 use kubegenie_kube::provider::kubeconfig::{Contexts, KubeconfigProvider};
@@ -169,7 +170,7 @@ async fn every_source_registers_and_health_classifies_each_failure() {
         timeout: Duration::from_secs(2),
     };
     let started = std::time::Instant::now();
-    let reports = health::check(fan, targets).await;
+    let reports = health::check(&ClientPool::new(), fan, targets).await;
     assert!(
         started.elapsed() < Duration::from_secs(6),
         "the slow cluster costs one timeout"
@@ -366,7 +367,7 @@ async fn clusterprofiles_on_a_hub_map_to_contexts_or_exec_plugins() {
         .into_iter()
         .map(|c| (c.name, c.source))
         .collect();
-    let reports = health::check(FanOut::default(), targets).await;
+    let reports = health::check(&ClientPool::new(), FanOut::default(), targets).await;
     assert!(reports.iter().all(|r| r.healthy), "{reports:?}");
     // The plugin got the cluster and the profile's extension, as KEP-5339 specifies.
     let info: serde_json::Value =

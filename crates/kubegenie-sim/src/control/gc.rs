@@ -2,6 +2,7 @@
 //! propagation); owners deleted in the foreground wait for their dependents; orphaning owners
 //! release their dependents.
 
+use super::workloads::Gate;
 use super::{Controller, background, remove_finalizer};
 use crate::catalog::StorageKey;
 use crate::error::ApiError;
@@ -14,8 +15,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The garbage collector.
-pub struct GarbageCollector;
+/// The garbage collector. It reads every object, so it runs only after a write (its own
+/// deletions included), never on an idle tick.
+#[derive(Default)]
+pub struct GarbageCollector {
+    gate: Gate,
+}
 
 impl Controller for GarbageCollector {
     fn name(&self) -> &'static str {
@@ -23,8 +28,10 @@ impl Controller for GarbageCollector {
     }
 
     fn reconcile(&self, st: &Arc<ClusterState>) -> Option<Duration> {
-        garbage_collect(st);
-        None
+        self.gate.run(st, |st| {
+            garbage_collect(st);
+            None
+        })
     }
 }
 

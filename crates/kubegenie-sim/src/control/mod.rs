@@ -45,7 +45,7 @@ pub fn standard() -> Vec<Box<dyn Controller>> {
         Box::new(workloads::replicaset::ReplicaSets::default()),
         Box::new(workloads::statefulset::StatefulSets::default()),
         Box::new(workloads::daemonset::DaemonSets::default()),
-        Box::new(gc::GarbageCollector),
+        Box::new(gc::GarbageCollector::default()),
         Box::new(scheduler::Scheduler::default()),
         Box::new(kubelet::Kubelets::default()),
         Box::new(nodes::NodeLifecycle),

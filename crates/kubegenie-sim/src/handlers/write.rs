@@ -223,6 +223,9 @@ fn create_with(
         ensure_namespace(st, ns.unwrap_or_default())?;
     }
     let warnings = check_fields(rt, &obj, opts)?;
+    // The uid exists before the strategy runs: a Job's generated selector and template labels
+    // carry it, as kube-apiserver's Job strategy does at validation.
+    object::metadata_mut(&mut obj).insert("uid".into(), Value::String(st.new_uid()));
     defaults::on_create(st, rt, &mut obj);
     validation::validate_object(rt, &obj)?;
     let meta = object::metadata_mut(&mut obj);
@@ -234,7 +237,6 @@ fn create_with(
     ] {
         meta.remove(k);
     }
-    meta.insert("uid".into(), Value::String(st.new_uid()));
     meta.insert("creationTimestamp".into(), Value::String(st.now_string()));
     if tracks_generation(rt) {
         meta.insert("generation".into(), Value::from(1));

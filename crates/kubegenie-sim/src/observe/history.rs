@@ -5,7 +5,7 @@
 //! The past is replayed from the behaviour models: every pod is taken to run from the start of
 //! the range, except that faults recur on their own schedule (an OOM-killed container grows,
 //! dies and restarts after a back-off; a crash-on-start container never runs), and pods that
-//! are Pending or finished contribute no usage. Samples are a pure function of (seed, object,
+//! are unschedulable or finished contribute no usage. Samples are a pure function of (seed, object,
 //! time), so the export agrees with the live endpoint and with a rerun.
 //!
 //! Series are written family by family and, inside a family, one series at a time in time
@@ -105,7 +105,13 @@ enum Life {
 
 fn life_of(pod: &Value, b: &Behaviour) -> Life {
     let phase = pod.pointer("/status/phase").and_then(Value::as_str);
-    if matches!(phase, Some("Pending" | "Succeeded" | "Failed")) {
+    // A bound pod still pulling or starting has, looking back over days, been running: only
+    // unschedulable and finished pods never use anything.
+    let bound = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    if matches!(phase, Some("Succeeded" | "Failed")) || (phase == Some("Pending") && !bound) {
         return Life::Never { restart_every: None };
     }
     match &b.fault {

@@ -22,6 +22,7 @@ mod decode;
 mod schema;
 mod schema_apps;
 mod schema_auth;
+mod schema_autoscaling;
 mod schema_container;
 mod schema_core;
 mod schema_meta;

@@ -10,7 +10,7 @@
 //! (`PriorityClass.value`, `SubjectAccessReviewStatus.allowed`) are kept too, because kubectl's
 //! JSON always carries them and kube-apiserver always shows them.
 
-use super::{schema_apps, schema_auth, schema_core, schema_policy, schema_rbac};
+use super::{schema_apps, schema_auth, schema_autoscaling, schema_core, schema_policy, schema_rbac};
 
 /// How a single value on the wire is turned into JSON.
 #[derive(Debug, Clone, Copy)]
@@ -179,10 +179,11 @@ pub(crate) const fn root(api_version: &'static str, kind: &'static str, message:
 }
 
 /// All root tables, one per API group file.
-fn tables() -> [&'static [Root]; 5] {
+fn tables() -> [&'static [Root]; 6] {
     [
         schema_core::ROOTS,
         schema_apps::ROOTS,
+        schema_autoscaling::ROOTS,
         schema_policy::ROOTS,
         schema_rbac::ROOTS,
         schema_auth::ROOTS,

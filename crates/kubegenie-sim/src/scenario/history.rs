@@ -69,20 +69,28 @@ pub async fn settled_objects(
         ..StartOptions::default()
     };
     let fleet = Fleet::start(scenario, &start).await?;
-    let pods = |f: &Fleet| -> usize {
-        f.clusters
-            .iter()
-            .map(|c| c.cluster.state().store.count(&StorageKey::new("", "pods"), None))
-            .sum()
+    // Pods, how many the scheduler has bound, and how many are still being created: settled
+    // once the counts stop changing with no container still starting, so the current state
+    // replayed over the range is the steady one (Running, or a lasting fault).
+    let pods = |f: &Fleet| -> (usize, usize, usize) {
+        f.clusters.iter().fold((0, 0, 0), |(all, bound, starting), c| {
+            let (list, _) = c.cluster.state().store.list(&StorageKey::new("", "pods"), None);
+            let b = list
+                .iter()
+                .filter(|s| s.value.pointer("/spec/nodeName").is_some())
+                .count();
+            let st = list.iter().filter(|s| is_starting(&s.value)).count();
+            (all + list.len(), bound + b, starting + st)
+        })
     };
     let deadline = tokio::time::Instant::now() + o.settle;
-    let mut last = usize::MAX;
+    let mut last = (usize::MAX, 0, 0);
     let mut stable = 0;
     // Controllers run on a one-second tick; three unchanged looks mean the fleet is settled.
     while tokio::time::Instant::now() < deadline && stable < 3 {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let now = pods(&fleet);
-        if now == last && now > 0 {
+        if now == last && now.0 > 0 && now.2 == 0 {
             stable += 1;
         } else {
             stable = 0;
@@ -111,6 +119,23 @@ pub async fn settled_objects(
     }
     fleet.shutdown().await;
     Ok(out)
+}
+
+/// Whether a bound pod is still being created (no container has started or settled yet).
+fn is_starting(pod: &serde_json::Value) -> bool {
+    let bound = pod.pointer("/spec/nodeName").is_some();
+    let phase = pod.pointer("/status/phase").and_then(serde_json::Value::as_str);
+    let waiting_to_start = |cs: &serde_json::Value| {
+        cs.as_array().is_none_or(Vec::is_empty)
+            || cs.as_array().into_iter().flatten().any(|c| {
+                matches!(
+                    c.pointer("/state/waiting/reason")
+                        .and_then(serde_json::Value::as_str),
+                    Some("ContainerCreating" | "PodInitializing")
+                )
+            })
+    };
+    bound && phase == Some("Pending") && waiting_to_start(&pod["status"]["containerStatuses"])
 }
 
 /// Writes the history of `clusters` over the last `o.days` as OpenMetrics to `out`.

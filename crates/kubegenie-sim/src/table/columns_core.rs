@@ -3,6 +3,7 @@
 
 use super::age::{age, parse_time, since, since_value};
 use super::format::{int, items, labels, list_with_more, s};
+use super::summary::{Cell, Summary, SummaryFn};
 use super::{AGE, Col, NAME, Printer, Row, col};
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -21,6 +22,12 @@ pub(crate) fn printer(group: &str, plural: &str) -> Option<Printer> {
         "events" => (EVENT, print_event),
         _ => return None,
     })
+}
+
+/// The two-step printer of a core/v1 kind, for kinds whose rows are worth caching per
+/// object version (see [`super::summary`]).
+pub(crate) fn summarizer(group: &str, plural: &str) -> Option<SummaryFn> {
+    (group.is_empty() && plural == "pods").then_some(summarize_pod as SummaryFn)
 }
 
 const POD: &[Col] = &[
@@ -69,6 +76,12 @@ fn terminated_reason(t: &Value, prefix: &str) -> String {
 /// `printPod`: READY counts ready containers (and started restartable init containers),
 /// STATUS is the most telling container reason, RESTARTS shows when the last one happened.
 fn print_pod(pod: &Value, now: Timestamp) -> Row {
+    summarize_pod(pod).render(now)
+}
+
+/// [`print_pod`] without the time of the request (RESTARTS' "ago" and AGE are left open), so
+/// the row of a pod version can be computed once.
+pub(crate) fn summarize_pod(pod: &Value) -> Summary {
     let spec = &pod["spec"];
     let status = &pod["status"];
     let phase = s(&status["phase"]);
@@ -183,10 +196,6 @@ fn print_pod(pod: &Value, now: Timestamp) -> Row {
         reason = "Terminating".to_string();
     }
 
-    let restarts_str = match last_restart {
-        Some(t) if restarts != 0 => format!("{restarts} ({} ago)", since(Some(t), now)),
-        _ => restarts.to_string(),
-    };
     let or_none = |v: &str| {
         if v.is_empty() {
             "<none>".to_string()
@@ -218,17 +227,18 @@ fn print_pod(pod: &Value, now: Timestamp) -> Row {
             .count();
         format!("{true_count}/{}", gates.len())
     };
-    Row {
+    let fixed = |v: Value| Cell::Value(v);
+    Summary {
         cells: vec![
-            pod["metadata"]["name"].clone(),
-            json!(format!("{ready}/{total}")),
-            json!(reason),
-            json!(restarts_str),
-            json!(age(pod, now)),
-            json!(or_none(&ip)),
-            json!(or_none(s(&spec["nodeName"]))),
-            json!(or_none(s(&status["nominatedNodeName"]))),
-            json!(gates_str),
+            fixed(pod["metadata"]["name"].clone()),
+            fixed(json!(format!("{ready}/{total}"))),
+            fixed(json!(reason)),
+            Cell::CountAgo(restarts, last_restart),
+            Cell::Age(parse_time(&pod["metadata"]["creationTimestamp"])),
+            fixed(json!(or_none(&ip))),
+            fixed(json!(or_none(s(&spec["nodeName"])))),
+            fixed(json!(or_none(s(&status["nominatedNodeName"])))),
+            fixed(json!(gates_str)),
         ],
         conditions,
     }

@@ -99,18 +99,7 @@ async fn demo_fleet_has_its_clusters_inventory_and_scripted_objects() {
         assert_eq!(info.kubelet_version, "v1.32.3");
     }
 
-    // Scripted objects, and the bad rollout applied by the timeline.
-    let deploys: Api<Deployment> = Api::namespaced(prod_us.clone(), "checkout");
-    let crashed = eventually(Duration::from_secs(10), || {
-        let deploys = deploys.clone();
-        async move {
-            let d = deploys.get("checkout").await.unwrap();
-            let image = d.spec.unwrap().template.spec.unwrap().containers[0].image.clone();
-            image.as_deref() == Some("registry.example.com/shop/checkout:crash")
-        }
-    })
-    .await;
-    assert!(crashed, "the +1m timeline step sets the crash image");
+    // Scripted objects first: the +10m node failure in the timeline later evicts debug-shell.
     let prod_eu = client(&fleet, "prod-eu");
     let crb: Api<ClusterRoleBinding> = Api::all(prod_eu.clone());
     let b = crb.get("search-default-admin").await.unwrap();
@@ -123,6 +112,18 @@ async fn demo_fleet_has_its_clusters_inventory_and_scripted_objects() {
         .clone()
         .unwrap();
     assert_eq!(sc.privileged, Some(true));
+    // The bad rollout applied by the timeline.
+    let deploys: Api<Deployment> = Api::namespaced(prod_us.clone(), "checkout");
+    let crashed = eventually(Duration::from_secs(10), || {
+        let deploys = deploys.clone();
+        async move {
+            let d = deploys.get("checkout").await.unwrap();
+            let image = d.spec.unwrap().template.spec.unwrap().containers[0].image.clone();
+            image.as_deref() == Some("registry.example.com/shop/checkout:crash")
+        }
+    })
+    .await;
+    assert!(crashed, "the +1m timeline step sets the crash image");
     let data: Api<Deployment> = Api::namespaced(prod_us, "data");
     let ml = data.get("ml-training").await.unwrap();
     let requests = ml.spec.unwrap().template.spec.unwrap().containers[0]

@@ -4,9 +4,9 @@
 
 use crate::common::*;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Node, Pod};
+use k8s_openapi::api::core::v1::Pod;
+use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::{Client, ResourceExt};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -17,86 +17,7 @@ pub(crate) async fn fast_sim(nodes: usize) -> Sim {
     let mut cfg = config("wl");
     cfg.clock_speed = 30.0;
     cfg.nodes = nodes;
-    let s = sim_with(cfg).await.unwrap();
-    tokio::spawn(fake_kubelet(s.client.clone()));
-    s
-}
-
-/// Stands in for the scheduler and kubelet in these tests: binds unbound pods to a node and
-/// marks bound pods without container statuses Running and Ready (or Succeeded, for pods
-/// that never restart). A real kubelet reports container statuses at once, so this helper
-/// never touches pods a real kubelet runs.
-async fn fake_kubelet(client: Client) {
-    let pods: Api<Pod> = Api::all(client.clone());
-    let nodes: Api<Node> = Api::all(client.clone());
-    loop {
-        tokio::time::sleep(Duration::from_millis(40)).await;
-        let (Ok(pl), Ok(nl)) = (
-            pods.list(&ListParams::default()).await,
-            nodes.list(&ListParams::default()).await,
-        ) else {
-            return;
-        };
-        let node_names: Vec<String> = nl.items.iter().map(|n| n.name_any()).collect();
-        for (i, p) in pl.items.iter().enumerate() {
-            let ns = p.namespace().unwrap_or_default();
-            let api: Api<Pod> = Api::namespaced(client.clone(), &ns);
-            let spec = p.spec.clone().unwrap_or_default();
-            let node = spec.node_name.clone().unwrap_or_default();
-            if node.is_empty() {
-                let target = &node_names[i % node_names.len().max(1)];
-                let body = json!({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": p.name_any()},
-                    "target": {"apiVersion": "v1", "kind": "Node", "name": target}});
-                let _ = raw(
-                    &client,
-                    "POST",
-                    &format!("/api/v1/namespaces/{ns}/pods/{}/binding", p.name_any()),
-                    "application/json",
-                    body.to_string(),
-                )
-                .await;
-                continue;
-            }
-            let status = p.status.clone().unwrap_or_default();
-            if status.container_statuses.is_some_and(|c| !c.is_empty()) {
-                continue;
-            }
-            let now = jiff::Timestamp::now().to_string();
-            let finishes = spec.restart_policy.as_deref() != Some("Always");
-            let cname = spec
-                .containers
-                .first()
-                .map(|c| c.name.clone())
-                .unwrap_or_default();
-            let image = spec
-                .containers
-                .first()
-                .and_then(|c| c.image.clone())
-                .unwrap_or_default();
-            let (phase, ready, state) = if image.ends_with(":bad") {
-                let waiting =
-                    json!({"waiting": {"reason": "ImagePullBackOff", "message": "Back-off pulling image"}});
-                ("Pending", "False", waiting)
-            } else if finishes {
-                let code = if image.ends_with(":fail") { 1 } else { 0 };
-                let phase = if code == 0 { "Succeeded" } else { "Failed" };
-                (
-                    phase,
-                    "False",
-                    json!({"terminated": {"exitCode": code, "reason": if code == 0 {"Completed"} else {"Error"}}}),
-                )
-            } else {
-                ("Running", "True", json!({"running": {"startedAt": now}}))
-            };
-            let patch = json!({"status": {"phase": phase,
-                "conditions": [{"type": "Ready", "status": ready, "lastTransitionTime": now}],
-                "containerStatuses": [{"name": cname, "image": image, "imageID": "", "ready": ready == "True",
-                    "restartCount": 0, "state": state}]}});
-            let _ = api
-                .patch_status(&p.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
-                .await;
-        }
-    }
+    sim_with(cfg).await.unwrap()
 }
 
 fn deployment(name: &str, replicas: i32, image: &str) -> Deployment {

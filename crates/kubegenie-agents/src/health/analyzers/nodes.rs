@@ -136,7 +136,7 @@ fn pressure(snap: &ClusterSnapshot, node: &Node, t: Target<'_>, out: &mut Vec<Fi
             ),
             Recommendation::new(
                 advice,
-                [t.describe(), format!("kubectl top pods -A --sort-by=memory")],
+                [t.describe(), "kubectl top pods -A --sort-by=memory".to_string()],
             ),
             vec![format!("condition {kind}=True")],
         ));

@@ -7,7 +7,7 @@ use crate::health::objects::{age, map_selects};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kubegenie_core::finding::{Finding, Recommendation, Severity};
 use kubegenie_kube::snapshot::ClusterSnapshot;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 /// The selector matches no pod.
@@ -110,13 +110,27 @@ impl Analyzer for Services {
         if !snap.has("pods") {
             return;
         }
+        // Pods by namespace once, so each Service scans only its namespace's pods.
+        let mut by_ns: HashMap<&str, Vec<&Pod>> = HashMap::new();
+        for p in snap.pods.iter().filter(|p| live(p)) {
+            by_ns
+                .entry(p.metadata.namespace.as_deref().unwrap_or_default())
+                .or_default()
+                .push(p);
+        }
         for svc in &snap.services {
-            analyze_one(snap, svc, out);
+            let ns = svc.metadata.namespace.as_deref().unwrap_or_default();
+            analyze_one(
+                snap,
+                svc,
+                by_ns.get(ns).map(Vec::as_slice).unwrap_or_default(),
+                out,
+            );
         }
     }
 }
 
-fn analyze_one(snap: &ClusterSnapshot, svc: &Service, out: &mut Vec<Finding>) {
+fn analyze_one(snap: &ClusterSnapshot, svc: &Service, ns_pods: &[&Pod], out: &mut Vec<Finding>) {
     let Some(spec) = &svc.spec else { return };
     if spec.type_.as_deref() == Some("ExternalName") {
         return;
@@ -129,10 +143,9 @@ fn analyze_one(snap: &ClusterSnapshot, svc: &Service, out: &mut Vec<Finding>) {
     let name = svc.metadata.name.as_deref().unwrap_or_default();
     let t = Target::namespaced("Service", ns, name);
     let sel_text = selector_text(sel);
-    let pods: Vec<&Pod> = snap
-        .pods
+    let pods: Vec<&Pod> = ns_pods
         .iter()
-        .filter(|p| p.metadata.namespace.as_deref() == Some(ns) && live(p))
+        .copied()
         .filter(|p| map_selects(sel, p.metadata.labels.as_ref()))
         .collect();
     if let Some((ready, _)) = endpoint_counts(snap, ns, name)

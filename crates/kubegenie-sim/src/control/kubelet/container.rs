@@ -2,7 +2,7 @@
 //! CRI's back-off bookkeeping, and when its next change is due (pull result, readiness, exit).
 
 use super::images;
-use crate::behaviour::{Amount, Behaviour, Fault};
+use crate::behaviour::{Behaviour, Fault};
 use crate::clock::SimRng;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
@@ -288,8 +288,17 @@ impl Ctr {
     }
 
     /// Starts a run at `t` and plans its readiness and exit. `key` identifies the container
-    /// (`namespace/pod/container`) for usage models; `job` makes a healthy container finish.
-    pub fn start(&mut self, t: Timestamp, id: String, seed: u64, key: &str, job: bool) {
+    /// (`namespace/pod/container`) for random draws; `job` makes a healthy container finish;
+    /// `oom_after` is when its memory passes the limit (see [`super::oom`]).
+    pub fn start(
+        &mut self,
+        t: Timestamp,
+        id: String,
+        seed: u64,
+        key: &str,
+        job: bool,
+        oom_after: Option<f64>,
+    ) {
         if let State::Terminated(prev) = std::mem::replace(&mut self.state, State::Running(t)) {
             self.last = Some(prev);
         }
@@ -326,15 +335,14 @@ impl Ctr {
             self.ready = true;
             self.started = true;
         }
-        self.exit_at = self.plan_exit(t, seed, key, job, &mut rng);
+        self.exit_at = self.plan_exit(t, job, oom_after, &mut rng);
     }
 
     fn plan_exit(
         &self,
         t: Timestamp,
-        seed: u64,
-        key: &str,
         job: bool,
+        oom_after: Option<f64>,
         rng: &mut SimRng,
     ) -> Option<(Timestamp, i32, &'static str)> {
         let reason = |code: i32| if code == 0 { "Completed" } else { "Error" };
@@ -351,60 +359,12 @@ impl Ctr {
             _ if job => Some((after(t, 2.0 + 6.0 * rng.next_f64()), 0, "Completed")),
             _ => None,
         };
-        let oom = self
-            .oom_seconds(t, seed, key)
-            .map(|s| (after(t, s), 137, "OOMKilled"));
+        let oom = oom_after.map(|s| (after(t, s), 137, "OOMKilled"));
         match (fault_exit, oom) {
             (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
             (a, b) => a.or(b),
         }
     }
-
-    /// Seconds after a start when memory passes the limit, if it does within a day.
-    fn oom_seconds(&self, t: Timestamp, seed: u64, key: &str) -> Option<f64> {
-        let oom_fault = matches!(self.behaviour.fault, Some(Fault::Oom));
-        let fallback = oom_fault.then(|| oom_ramp_seconds(seed, key, self.runs));
-        let (Some(m), Some(limit)) = (&self.behaviour.memory, self.mem_limit) else {
-            return fallback;
-        };
-        // An upper bound of the model without its leak tells from when a crossing is possible,
-        // so a healthy model costs no scan at all.
-        let base = m.base.value().unwrap_or(0.0);
-        let spike = m.spike.as_ref().map_or(1.0, |s| s.factor.max(1.0));
-        let peak = base * (1.0 + m.daily_amplitude.max(0.0)) * spike * (1.0 + 4.0 * m.noise.abs());
-        let leak = m.leak_per_hour.as_ref().and_then(Amount::value).unwrap_or(0.0);
-        let from_hours = if peak >= limit {
-            0.0
-        } else if leak > 0.0 {
-            (limit - peak) / leak
-        } else {
-            return fallback;
-        };
-        let first = (from_hours * 60.0).floor() as i64;
-        for minute in first.max(1)..first.max(1) + 24 * 60 {
-            let running = Duration::from_secs(minute as u64 * 60);
-            let at = after(t, running.as_secs_f64());
-            if m.sample(seed, key, at, running, 1, Amount::value) > limit {
-                return Some(running.as_secs_f64());
-            }
-        }
-        fallback
-    }
-}
-
-/// Seconds after its start when an `oom` container without a memory model is killed: its
-/// memory ramps from half its limit and passes it after 30-90 s. Deterministic in (seed,
-/// `namespace/pod/container`, run) so metrics can draw the same ramp.
-pub fn oom_ramp_seconds(seed: u64, key: &str, run: u32) -> f64 {
-    let mut rng = SimRng::derived(seed, &format!("{key}/{run}/oom"));
-    30.0 + 60.0 * rng.next_f64()
-}
-
-/// Memory of an `oom` container without a memory model, `running` into a run that is killed
-/// after `oom_after`: a linear ramp from half the limit to just past it.
-pub fn oom_ramp_usage(limit: f64, running: Duration, oom_after: f64) -> f64 {
-    let f = (running.as_secs_f64() / oom_after.max(1.0)).min(1.0);
-    limit * (0.5 + 0.52 * f)
 }
 
 /// A container's id for its `run`-th start.

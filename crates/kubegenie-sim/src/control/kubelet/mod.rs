@@ -9,6 +9,7 @@
 pub mod container;
 pub mod images;
 mod node_status;
+mod oom;
 pub mod pod;
 pub mod resources;
 mod start;
@@ -20,6 +21,7 @@ use crate::catalog::StorageKey;
 use crate::handlers::delete::{self, DeleteOpts};
 use crate::handlers::write::{self, Opts};
 use crate::object;
+use crate::observe::usage::Replicas;
 use crate::state::ClusterState;
 use crate::store::Stored;
 use jiff::Timestamp;
@@ -28,8 +30,6 @@ use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-pub use container::{oom_ramp_seconds, oom_ramp_usage};
 
 /// The kubelets.
 #[derive(Default)]
@@ -123,6 +123,8 @@ fn sync_pods(st: &Arc<ClusterState>, inner: &mut Inner, now: Timestamp) -> Optio
     let nodes = node_views(st);
     let (pods, _) = st.store.list(&StorageKey::new("", "pods"), None);
     let mut live = HashSet::with_capacity(pods.len());
+    // Ready replicas per workload, counted once per pass and only if a shared load needs it.
+    let mut replicas: Option<Replicas> = None;
     let mut next: Option<Timestamp> = None;
     for s in &pods {
         let v = &s.value;
@@ -138,7 +140,12 @@ fn sync_pods(st: &Arc<ClusterState>, inner: &mut Inner, now: Timestamp) -> Optio
                 && (r.kill.is_some() || !object::is_deleting(v))
         });
         if !skip {
-            sync_pod(st, inner, s, node, view, now);
+            let mut count = || {
+                replicas
+                    .get_or_insert_with(|| Replicas::count(pods.iter().map(|s| &s.value)))
+                    .of(v)
+            };
+            sync_pod(st, inner, s, node, view, now, &mut count);
         }
         if let Some(d) = inner.pods.get(uid).and_then(PodRuntime::due) {
             next = Some(next.map_or(d, |n| n.min(d)));
@@ -156,14 +163,24 @@ fn sync_pod(
     node: &str,
     view: &NodeView,
     now: Timestamp,
+    replicas: &mut dyn FnMut() -> u32,
 ) {
     let v = &s.value;
     let uid = object::uid(v).to_string();
     let seed = st.config.seed;
     let nrt = inner.nodes.entry(node.to_string()).or_default();
     let mut emits = Vec::new();
+    // A status someone else wrote (a script or test playing kubelet) is taken as the truth:
+    // the pod is adopted again from it rather than overwritten.
+    let rewritten = inner.pods.get(&uid).is_some_and(|r| {
+        r.seen_rv != s.rv && r.kill.is_none() && r.status_hash != status::hash(&v["status"])
+    });
+    if rewritten {
+        inner.pods.remove(&uid);
+    }
     if !inner.pods.contains_key(&uid) {
         let (rt, warnings) = start::runtime(v, node, &view.host_ip, &view.prefix, nrt, now, seed);
+
         for w in warnings {
             let src = source(node);
             events::record(st, v, None, EventType::Warning, "InvalidBehaviour", &w, src);
@@ -180,9 +197,15 @@ fn sync_pod(
             .unwrap_or(now);
         emits.extend(rt.begin_kill(now, deadline, seed));
     }
+    let shared = rt
+        .main
+        .iter()
+        .any(|c| c.behaviour.memory.as_ref().is_some_and(|m| m.shared_by_replicas));
     let mut env = Env {
         seed,
         images: &mut nrt.images,
+        pod: v,
+        replicas: if shared { replicas() } else { 1 },
     };
     emits.extend(rt.advance(now, &mut env));
     record(st, v, node, &emits);
@@ -190,8 +213,12 @@ fn sync_pod(
     let finished = rt.kill.is_some_and(|k| k.done);
     rt.seen_rv = s.rv;
     if status != v["status"] {
+        let h = status::hash(&status);
         match write_status(st, v, status) {
-            Some(rv) => rt.seen_rv = rv,
+            Some(rv) => {
+                rt.seen_rv = rv;
+                rt.status_hash = h;
+            }
             // A conflicting write: look again next pass.
             None => rt.seen_rv = 0,
         }

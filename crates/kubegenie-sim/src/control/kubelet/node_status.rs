@@ -2,16 +2,16 @@
 //! when a condition changes or every 5 min otherwise (nodeStatusReportFrequency), with
 //! MemoryPressure computed from the simulated memory of the node's pods.
 
-use super::container::{State, oom_ramp_seconds, oom_ramp_usage, secs};
+use super::container::secs;
 use super::pod::PodRuntime;
-use super::resources::{allocatable, container_requests};
+use super::resources::allocatable;
 use super::{NodeRuntime, events};
-use crate::behaviour::{Amount, Fault};
 use crate::catalog::StorageKey;
 use crate::control::events::EventType;
 use crate::control::nodes::kubelet_running;
 use crate::handlers::write::{self, Opts};
 use crate::object::{self, format_micro_time, format_time};
+use crate::observe::usage::{self, Replicas};
 use crate::state::ClusterState;
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -33,6 +33,8 @@ pub(super) fn heartbeat(
 ) -> Option<Timestamp> {
     let (list, _) = st.store.list(&StorageKey::new("", "nodes"), None);
     let mut next: Option<Timestamp> = None;
+    // Ready replicas per workload, counted once and only when some node reports.
+    let mut replicas: Option<Replicas> = None;
     for n in &list {
         let v = &n.value;
         if !kubelet_running(v) {
@@ -42,7 +44,11 @@ pub(super) fn heartbeat(
         let nrt = nodes.entry(name.clone()).or_default();
         if nrt.lease_due.is_none_or(|d| d <= now) {
             renew_lease(st, &name, now);
-            post_status(st, v, memory_pressure(st, v, pods, now), now);
+            let replicas = replicas.get_or_insert_with(|| {
+                let (all, _) = st.store.list(&StorageKey::new("", "pods"), None);
+                Replicas::count(all.iter().map(|s| &s.value))
+            });
+            post_status(st, v, memory_pressure(st, v, pods, replicas, now), now);
             nrt.lease_due = Some(super::container::after(now, LEASE_EVERY.as_secs_f64()));
         }
         next = match (next, nrt.lease_due) {
@@ -73,24 +79,29 @@ fn renew_lease(st: &Arc<ClusterState>, node: &str, now: Timestamp) {
     );
 }
 
-/// Simulated memory of a node's running containers: the behaviour model where there is one,
-/// the OOM ramp for `oom` containers, else the memory request.
-fn memory_used(st: &ClusterState, node: &str, pods: &HashMap<String, PodRuntime>, now: Timestamp) -> f64 {
+/// Working-set memory of a node's running containers, as the metrics API reports it.
+fn memory_used(
+    st: &ClusterState,
+    node: &str,
+    pods: &HashMap<String, PodRuntime>,
+    replicas: &Replicas,
+    now: Timestamp,
+) -> f64 {
+    let key = StorageKey::new("", "pods");
     let mut sum = 0.0;
     for p in pods.values().filter(|p| p.node == node) {
-        for c in p.init.iter().chain(&p.main) {
-            let State::Running(started) = c.state else {
-                continue;
-            };
-            let running = Duration::from_secs_f64(secs(started, now).max(0.0));
-            let key = p.usage_key(&c.name);
-            sum += match (&c.behaviour.memory, &c.behaviour.fault, c.mem_limit) {
-                (Some(m), _, _) => m.sample(st.config.seed, &key, now, running, 1, Amount::value),
-                (None, Some(Fault::Oom), Some(limit)) => {
-                    oom_ramp_usage(limit, running, oom_ramp_seconds(st.config.seed, &key, c.runs))
-                }
-                _ => container_requests(&c.spec).memory,
-            };
+        let Some(stored) = st.store.get(&key, &p.ns, &p.name) else {
+            continue;
+        };
+        for c in &p.main {
+            sum += usage::container_usage(
+                st.config.seed,
+                &stored.value,
+                &c.name,
+                now,
+                replicas.of(&stored.value),
+            )
+            .memory_bytes;
         }
     }
     sum
@@ -100,10 +111,11 @@ fn memory_pressure(
     st: &ClusterState,
     node: &Value,
     pods: &HashMap<String, PodRuntime>,
+    replicas: &Replicas,
     now: Timestamp,
 ) -> bool {
     let alloc = allocatable(node).memory;
-    alloc > 0.0 && memory_used(st, crate::object::name(node), pods, now) > alloc
+    alloc > 0.0 && memory_used(st, crate::object::name(node), pods, replicas, now) > alloc
 }
 
 fn condition<'a>(node: &'a Value, kind: &str) -> Option<&'a Value> {

@@ -61,12 +61,16 @@ pub struct Kill {
     pub done: bool,
 }
 
-/// Per-node runtime facts a pod needs: the images already present.
+/// What a pod's changes depend on beyond its runtime.
 pub struct Env<'a> {
     /// Cluster seed.
     pub seed: u64,
     /// Normalised images on the pod's node.
     pub images: &'a mut HashSet<String>,
+    /// The pod as stored (its resources and owners shape its memory curve).
+    pub pod: &'a serde_json::Value,
+    /// Ready replicas sharing the pod's load.
+    pub replicas: u32,
 }
 
 /// A pod on its node.
@@ -82,6 +86,8 @@ pub struct PodRuntime {
     pub node: String,
     /// resourceVersion last seen or written, so unchanged pods are skipped.
     pub seen_rv: u64,
+    /// Hash of the status last seen or written, to notice a status someone else wrote.
+    pub status_hash: u64,
     /// Restart policy.
     pub policy: Policy,
     /// Owned by a Job: healthy containers run to completion.
@@ -222,7 +228,7 @@ impl PodRuntime {
                 if !fails && !c.pull_always && env.images.contains(&full) {
                     let msg = format!("Container image \"{}\" already present on machine", c.image);
                     Self::emit(out, c, false, "Pulled", msg);
-                    Self::start(c, t, env.seed, &uid, &ckey, job, out);
+                    Self::start(c, t, env, &uid, &ckey, job, out);
                 } else {
                     Self::emit(out, c, false, "Pulling", format!("Pulling image \"{}\"", c.image));
                     c.step = Some(if fails {
@@ -243,7 +249,7 @@ impl PodRuntime {
                 );
                 env.images.insert(full);
                 Self::emit(out, c, false, "Pulled", msg);
-                Self::start(c, t, env.seed, &uid, &ckey, job, out);
+                Self::start(c, t, env, &uid, &ckey, job, out);
             }
             Due::Step(Step::PullFailed) => {
                 let err = images::pull_error(&c.image);
@@ -368,11 +374,12 @@ impl PodRuntime {
         }
     }
 
-    fn start(c: &mut Ctr, t: Timestamp, seed: u64, uid: &str, key: &str, job: bool, out: &mut Vec<Emit>) {
-        let id = new_id(seed, uid, &c.name, c.runs + 1);
+    fn start(c: &mut Ctr, t: Timestamp, env: &Env<'_>, uid: &str, key: &str, job: bool, out: &mut Vec<Emit>) {
+        let id = new_id(env.seed, uid, &c.name, c.runs + 1);
         Self::emit(out, c, false, "Created", format!("Created container: {}", c.name));
         Self::emit(out, c, false, "Started", format!("Started container {}", c.name));
-        c.start(t, id, seed, key, job);
+        let oom = super::oom::oom_after(env.seed, env.pod, c, env.replicas, t);
+        c.start(t, id, env.seed, key, job, oom);
     }
 
     /// Schedules the next container to start: the first unfinished init container, else the

@@ -99,6 +99,7 @@ pub(super) fn runtime(
         uid,
         node: node.to_string(),
         seen_rv: 0,
+        status_hash: super::status::hash(status),
         policy,
         job,
         start_time: time(&status["startTime"]).unwrap_or(now),
@@ -112,13 +113,14 @@ pub(super) fn runtime(
         kill: None,
         terminal: None,
     };
-    adopt(&mut rt, status, now, seed);
+    adopt(&mut rt, pod, now, seed);
     rt.refresh(now);
     (rt, warnings)
 }
 
 /// Takes over containers a status shows as already created.
-fn adopt(rt: &mut PodRuntime, status: &Value, now: Timestamp, seed: u64) {
+fn adopt(rt: &mut PodRuntime, pod: &Value, now: Timestamp, seed: u64) {
+    let status = &pod["status"];
     let statuses = |k: &str| status[k].as_array().cloned().unwrap_or_default();
     let (init_st, main_st) = (statuses("initContainerStatuses"), statuses("containerStatuses"));
     let created = |s: &Value| s["state"].get("running").is_some() || s["state"].get("terminated").is_some();
@@ -149,7 +151,8 @@ fn adopt(rt: &mut PodRuntime, status: &Value, now: Timestamp, seed: u64) {
             if let Some(started) = s["state"]["running"].get("startedAt").and_then(time) {
                 let key = format!("{ns}/{name}/{}", c.name);
                 let last = c.last.take();
-                c.start(started, id.clone().unwrap_or_default(), seed, &key, job);
+                let oom = super::oom::oom_after(seed, pod, c, 1, started);
+                c.start(started, id.clone().unwrap_or_default(), seed, &key, job, oom);
                 c.last = last;
                 if s["ready"] == true {
                     c.ready = true;

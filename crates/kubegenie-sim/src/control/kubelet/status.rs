@@ -132,3 +132,11 @@ pub fn render(rt: &PodRuntime, current: &Value) -> Value {
     }
     s
 }
+
+/// A hash of a status, to tell whether the stored one is still the kubelet's.
+pub fn hash(status: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_vec(status).unwrap_or_default().hash(&mut h);
+    h.finish()
+}

@@ -29,10 +29,7 @@ impl Controller for CronJobs {
     }
 
     fn reconcile(&self, st: &Arc<ClusterState>) -> Option<Duration> {
-        let rv = self.gate.open(st)?;
-        let requeue = reconcile_all(st);
-        self.gate.close(st, rv, requeue);
-        requeue
+        self.gate.run(st, reconcile_all)
     }
 }
 

@@ -28,10 +28,7 @@ impl Controller for DaemonSets {
     }
 
     fn reconcile(&self, st: &Arc<ClusterState>) -> Option<Duration> {
-        let rv = self.gate.open(st)?;
-        let requeue = reconcile_all(st);
-        self.gate.close(st, rv, requeue);
-        requeue
+        self.gate.run(st, reconcile_all)
     }
 }
 

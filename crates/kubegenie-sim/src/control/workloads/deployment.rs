@@ -35,10 +35,7 @@ impl Controller for Deployments {
     }
 
     fn reconcile(&self, st: &Arc<ClusterState>) -> Option<Duration> {
-        let rv = self.gate.open(st)?;
-        let requeue = reconcile_all(st);
-        self.gate.close(st, rv, requeue);
-        requeue
+        self.gate.run(st, reconcile_all)
     }
 }
 

@@ -52,6 +52,19 @@ impl Gate {
         due.is_some_and(|d| st.clock.now() >= d).then_some(rv)
     }
 
+    /// Runs `pass` when something changed since the last pass or a requested follow-up is
+    /// due, and remembers its follow-up; otherwise does nothing.
+    pub fn run(
+        &self,
+        st: &Arc<ClusterState>,
+        pass: impl FnOnce(&Arc<ClusterState>) -> Option<Duration>,
+    ) -> Option<Duration> {
+        let rv = self.open(st)?;
+        let requeue = pass(st);
+        self.close(st, rv, requeue);
+        requeue
+    }
+
     /// Records a finished pass that started at `rv`. Recording the rv from before the pass
     /// means the controller's own writes trigger one more pass, as the watch events of its
     /// own writes do upstream.
