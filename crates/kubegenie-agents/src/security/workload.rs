@@ -7,7 +7,8 @@ use super::SecurityInput;
 use super::patch::shell_quote;
 use crate::health::analyzer::Target;
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, EnvFromSource, EnvVar, PodSpec, Probe, ResourceRequirements, SecurityContext,
+    Container, ContainerPort, EnvFromSource, EnvVar, PodSpec, PodTemplateSpec, Probe, ResourceRequirements,
+    SecurityContext,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kubegenie_core::finding::Recommendation;
@@ -229,37 +230,28 @@ pub fn workloads(input: &SecurityInput) -> Vec<Workload<'_>> {
     for d in &s.deployments {
         let spec = d.spec.as_ref();
         let t = spec.map(|s| &s.template);
-        push(
+        push_template(
             &mut out,
             "Deployment",
             &d.metadata,
-            t.and_then(|t| t.metadata.as_ref()),
-            t.and_then(|t| t.spec.as_ref()),
+            t,
             Some(spec.and_then(|s| s.replicas).unwrap_or(1)),
         );
     }
     for x in &s.stateful_sets {
         let spec = x.spec.as_ref();
         let t = spec.map(|s| &s.template);
-        push(
+        push_template(
             &mut out,
             "StatefulSet",
             &x.metadata,
-            t.and_then(|t| t.metadata.as_ref()),
-            t.and_then(|t| t.spec.as_ref()),
+            t,
             Some(spec.and_then(|s| s.replicas).unwrap_or(1)),
         );
     }
     for x in &s.daemon_sets {
         let t = x.spec.as_ref().map(|s| &s.template);
-        push(
-            &mut out,
-            "DaemonSet",
-            &x.metadata,
-            t.and_then(|t| t.metadata.as_ref()),
-            t.and_then(|t| t.spec.as_ref()),
-            None,
-        );
+        push_template(&mut out, "DaemonSet", &x.metadata, t, None);
     }
     for x in s
         .replica_sets
@@ -267,14 +259,7 @@ pub fn workloads(input: &SecurityInput) -> Vec<Workload<'_>> {
         .filter(|r| !owned(&r.metadata, &["Deployment"], &present))
     {
         let t = x.spec.as_ref().and_then(|s| s.template.as_ref());
-        push(
-            &mut out,
-            "ReplicaSet",
-            &x.metadata,
-            t.and_then(|t| t.metadata.as_ref()),
-            t.and_then(|t| t.spec.as_ref()),
-            None,
-        );
+        push_template(&mut out, "ReplicaSet", &x.metadata, t, None);
     }
     for x in s
         .jobs
@@ -282,14 +267,7 @@ pub fn workloads(input: &SecurityInput) -> Vec<Workload<'_>> {
         .filter(|j| !owned(&j.metadata, &["CronJob"], &present))
     {
         let t = x.spec.as_ref().map(|s| &s.template);
-        push(
-            &mut out,
-            "Job",
-            &x.metadata,
-            t.and_then(|t| t.metadata.as_ref()),
-            t.and_then(|t| t.spec.as_ref()),
-            None,
-        );
+        push_template(&mut out, "Job", &x.metadata, t, None);
     }
     for x in &s.cron_jobs {
         let t = x
@@ -297,14 +275,7 @@ pub fn workloads(input: &SecurityInput) -> Vec<Workload<'_>> {
             .as_ref()
             .and_then(|s| s.job_template.spec.as_ref())
             .map(|s| &s.template);
-        push(
-            &mut out,
-            "CronJob",
-            &x.metadata,
-            t.and_then(|t| t.metadata.as_ref()),
-            t.and_then(|t| t.spec.as_ref()),
-            None,
-        );
+        push_template(&mut out, "CronJob", &x.metadata, t, None);
     }
     let controllers = ["ReplicaSet", "StatefulSet", "DaemonSet", "Job"];
     for p in s
@@ -322,6 +293,25 @@ pub fn workloads(input: &SecurityInput) -> Vec<Workload<'_>> {
         );
     }
     out
+}
+
+/// [`push`] for a controller's pod template.
+fn push_template<'a>(
+    out: &mut Vec<Workload<'a>>,
+    kind: &'static str,
+    meta: &'a ObjectMeta,
+    template: Option<&'a PodTemplateSpec>,
+    replicas: Option<i32>,
+) {
+    let pod_meta = template.and_then(|t| t.metadata.as_ref());
+    push(
+        out,
+        kind,
+        meta,
+        pod_meta,
+        template.and_then(|t| t.spec.as_ref()),
+        replicas,
+    );
 }
 
 fn push<'a>(
